@@ -1,0 +1,71 @@
+# Every target creates or reuses .venv by itself.
+SHELL := /bin/bash
+export SAM_CLI_TELEMETRY := 0
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON313 := $(shell command -v python3.13 2>/dev/null || (PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null))
+PORT ?= 3000
+
+.PHONY: help venv run test check lint format typecheck template-lint build bench token api-key job clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt
+	@if [ ! -x $(PY) ]; then \
+	  if [ -z "$(PYTHON313)" ]; then \
+	    echo "Python 3.13 is required (the Lambda runtime). Install it, e.g. 'pyenv install 3.13.0' or your OS package python3.13, and re-run." >&2; \
+	    exit 1; \
+	  fi; \
+	  PYENV_VERSION=3.13.0 $(PYTHON313) -m venv $(VENV); \
+	fi
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+venv: $(STAMP) ## Create or update the virtualenv
+
+run: $(STAMP) ## Run the whole stack locally (API on http://127.0.0.1:$(PORT), moto for AWS)
+	$(PY) -m devtools.stack --port $(PORT)
+
+test: $(STAMP) ## Run the whole test suite with coverage
+	$(PY) -m pytest --cov --cov-report=term-missing:skip-covered
+
+lint: $(STAMP) ## ruff lint and format check
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(STAMP) ## Apply ruff fixes and formatting
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+typecheck: $(STAMP) ## mypy on the shared layer
+	$(PY) -m mypy layers/shared/invoicing
+
+template-lint: $(STAMP) ## cfn-lint and sam validate --lint
+	$(VENV)/bin/cfn-lint template.yaml
+	$(VENV)/bin/sam validate --lint --region eu-west-1
+
+build: $(STAMP) ## sam build (arm64 layer) and check its native libraries are aarch64
+	PATH=$(dir $(PYTHON313)):$$PATH $(VENV)/bin/sam build --parallel
+	$(PY) -m devtools.check_build .aws-sam/build
+
+check: lint typecheck template-lint test ## Everything CI runs
+
+bench: $(STAMP) ## Cold-start benchmark of every function (writes BENCHMARKS.md)
+	$(PY) -m devtools.bench
+
+token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read invoices:write"
+	$(PY) -m devtools.admin issue-token --tenant "$(TENANT)" --scopes "$(or $(SCOPES),invoices:read invoices:write)"
+
+api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
+	$(PY) -m devtools.admin create-api-key --tenant "$(TENANT)"
+
+job: $(STAMP) ## Fire a scheduled function once: make job NAME=<function> AT=<ISO-8601 time>
+	$(PY) -m devtools.stack.job --name "$(NAME)" --at "$(AT)"
+
+clean: ## Remove build output and local state
+	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache .coverage

@@ -1,0 +1,271 @@
+"""Read `template.yaml` and resolve its intrinsic functions for a local (moto) deployment.
+
+The local stack, the tests and the benchmarks all take resources, routes and environment variables
+from the template through this module, so there is one source of truth for what is deployed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_PATH = ROOT / "template.yaml"
+
+REGION = "eu-west-1"
+ACCOUNT_ID = "123456789012"
+
+
+class _CfnLoader(yaml.SafeLoader):
+    """SafeLoader that turns `!Ref x` into `{"Ref": x}` and `!Sub x` into `{"Fn::Sub": x}`."""
+
+
+def _construct_tag(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
+    if tag_suffix == "Ref":
+        return {"Ref": value}
+    if tag_suffix == "GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {f"Fn::{tag_suffix}": value}
+
+
+_CfnLoader.add_multi_constructor("!", _construct_tag)
+
+
+def load_template(path: Path = TEMPLATE_PATH) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as handle:
+        document: dict[str, Any] = yaml.load(handle, Loader=_CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return document
+
+
+@dataclass(frozen=True)
+class Route:
+    """One API event of a function: method and path as API Gateway declares them."""
+
+    function: str
+    method: str
+    path: str
+    public: bool
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """A schedule event declared on a function (rate or cron expression)."""
+
+    function: str
+    name: str
+    expression: str
+    input: str | None
+
+
+@dataclass
+class LocalDeployment:
+    """The template resolved for a local deployment: physical names, ARNs and parameter values."""
+
+    template: dict[str, Any]
+    stack_name: str = "invoicing-local"
+    parameter_overrides: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def resources(self) -> dict[str, dict[str, Any]]:
+        return dict(self.template.get("Resources", {}))
+
+    def resources_of_type(self, resource_type: str) -> dict[str, dict[str, Any]]:
+        return {name: res for name, res in self.resources.items() if res.get("Type") == resource_type}
+
+    def parameter(self, name: str) -> str:
+        if name in self.parameter_overrides:
+            return self.parameter_overrides[name]
+        declared = self.template.get("Parameters", {}).get(name)
+        if declared is None:
+            raise KeyError(f"template.yaml declares no parameter {name}")
+        return str(declared.get("Default", ""))
+
+    def physical_name(self, logical_id: str) -> str:
+        """The name a resource gets locally; lower-case so that it is also a valid bucket name."""
+        return f"{self.stack_name}-{logical_id}".lower()
+
+    def arn(self, logical_id: str) -> str:
+        resource_type = self.resources[logical_id]["Type"]
+        name = self.physical_name(logical_id)
+        match resource_type:
+            case "AWS::DynamoDB::Table":
+                return f"arn:aws:dynamodb:{REGION}:{ACCOUNT_ID}:table/{name}"
+            case "AWS::S3::Bucket":
+                return f"arn:aws:s3:::{name}"
+            case "AWS::SQS::Queue":
+                return f"arn:aws:sqs:{REGION}:{ACCOUNT_ID}:{name}"
+            case "AWS::Serverless::Function" | "AWS::Lambda::Function":
+                return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
+            case "AWS::SecretsManager::Secret":
+                return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}"
+            case _:
+                return f"arn:aws:local:{REGION}:{ACCOUNT_ID}:{name}"
+
+    def queue_url(self, logical_id: str) -> str:
+        return f"https://sqs.{REGION}.amazonaws.com/{ACCOUNT_ID}/{self.physical_name(logical_id)}"
+
+    def ref(self, name: str) -> str:
+        """`!Ref` locally. A secret's Ref is its name: AWS APIs accept a name wherever they take its ARN."""
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT_ID,
+            "AWS::StackName": self.stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+        if name in pseudo:
+            return pseudo[name]
+        if name in self.template.get("Parameters", {}):
+            return self.parameter(name)
+        resource_type = self.resources[name]["Type"]
+        if resource_type == "AWS::SQS::Queue":
+            return self.queue_url(name)
+        return self.physical_name(name)
+
+    def get_att(self, logical_id: str, attribute: str) -> str:
+        if attribute == "Arn":
+            return self.arn(logical_id)
+        if attribute == "QueueName":
+            return self.physical_name(logical_id)
+        if attribute == "QueueUrl":
+            return self.queue_url(logical_id)
+        raise KeyError(f"Fn::GetAtt {logical_id}.{attribute} has no local value")
+
+    def resolve(self, value: Any) -> Any:
+        """Resolve Ref, Fn::GetAtt, Fn::Sub, Fn::Join and Fn::If-free values to plain data."""
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if set(value) == {"Ref"}:
+            return self.ref(value["Ref"])
+        if set(value) == {"Fn::GetAtt"}:
+            logical_id, attribute = value["Fn::GetAtt"]
+            return self.get_att(logical_id, attribute)
+        if set(value) == {"Fn::Sub"}:
+            return self._sub(value["Fn::Sub"])
+        if set(value) == {"Fn::Join"}:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(self.resolve(part)) for part in parts)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _sub(self, spec: str | list[Any]) -> str:
+        text, variables = (spec, {}) if isinstance(spec, str) else (spec[0], spec[1])
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(self.resolve(variables[name]))
+            if "." in name:
+                logical_id, attribute = name.split(".", 1)
+                return self.get_att(logical_id, attribute)
+            return self.ref(name)
+
+        return re.sub(r"\$\{([^}!]+)\}", replace, text)
+
+    # --- functions -------------------------------------------------------------------------------
+
+    @property
+    def functions(self) -> dict[str, dict[str, Any]]:
+        return self.resources_of_type("AWS::Serverless::Function")
+
+    def function_properties(self, logical_id: str) -> dict[str, Any]:
+        """A function's properties with the template's Globals applied, as SAM does."""
+        merged: dict[str, Any] = dict(self.template.get("Globals", {}).get("Function", {}))
+        own = self.functions[logical_id].get("Properties", {})
+        for key, value in own.items():
+            if key == "Environment":
+                variables = dict(merged.get("Environment", {}).get("Variables", {}))
+                variables.update(value.get("Variables", {}))
+                merged["Environment"] = {"Variables": variables}
+            else:
+                merged[key] = value
+        return merged
+
+    def function_directory(self, logical_id: str) -> Path:
+        return ROOT / self.function_properties(logical_id)["CodeUri"]
+
+    def function_environment(self, logical_id: str) -> dict[str, str]:
+        variables = self.function_properties(logical_id).get("Environment", {}).get("Variables", {})
+        return {name: str(self.resolve(value)) for name, value in variables.items()}
+
+    def function_by_name(self, name: str) -> str:
+        """Find a function by logical id, by its code directory name or by its local physical name."""
+        for logical_id in self.functions:
+            code_dir = Path(self.function_properties(logical_id)["CodeUri"]).name
+            if name in (logical_id, code_dir, self.physical_name(logical_id)):
+                return logical_id
+        raise KeyError(f"template.yaml has no function called {name!r}")
+
+    def routes(self) -> list[Route]:
+        routes = []
+        for logical_id in self.functions:
+            for event in self.function_properties(logical_id).get("Events", {}).values():
+                if event.get("Type") != "Api":
+                    continue
+                properties = event["Properties"]
+                authorizer = properties.get("Auth", {}).get("Authorizer")
+                routes.append(
+                    Route(
+                        function=logical_id,
+                        method=properties["Method"].upper(),
+                        path=properties["Path"],
+                        public=authorizer == "NONE",
+                    )
+                )
+        return routes
+
+    def schedules(self) -> list[Schedule]:
+        schedules = []
+        for logical_id in self.functions:
+            for name, event in self.function_properties(logical_id).get("Events", {}).items():
+                if event.get("Type") not in ("Schedule", "ScheduleV2"):
+                    continue
+                properties = event["Properties"]
+                if properties.get("Enabled", True) is False or properties.get("State") == "DISABLED":
+                    continue
+                schedules.append(
+                    Schedule(
+                        function=logical_id,
+                        name=name,
+                        expression=properties["ScheduleExpression"],
+                        input=properties.get("Input"),
+                    )
+                )
+        return schedules
+
+    # --- API -------------------------------------------------------------------------------------
+
+    @property
+    def api_properties(self) -> dict[str, Any]:
+        apis = self.resources_of_type("AWS::Serverless::Api")
+        (api,) = apis.values()
+        return dict(api["Properties"])
+
+    def authorizer_function(self) -> tuple[str, list[str], int]:
+        """The default REQUEST authorizer: its function, identity headers and cache TTL in seconds."""
+        auth = self.api_properties["Auth"]
+        authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
+        function_arn = authorizer["FunctionArn"]["Fn::GetAtt"]
+        identity = authorizer.get("Identity", {})
+        return function_arn[0], list(identity.get("Headers", [])), int(identity.get("ReauthorizeEvery", 300))
+
+    def binary_media_types(self) -> list[str]:
+        return [media.replace("~1", "/") for media in self.api_properties.get("BinaryMediaTypes", [])]
+
+    def gateway_responses(self) -> dict[str, dict[str, Any]]:
+        return dict(self.api_properties.get("GatewayResponses", {}))
+
+
+def local_deployment(parameter_overrides: dict[str, str] | None = None) -> LocalDeployment:
+    return LocalDeployment(template=load_template(), parameter_overrides=parameter_overrides or {})
