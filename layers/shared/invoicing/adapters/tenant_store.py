@@ -1,0 +1,152 @@
+"""Tenants, client ids and API keys in the single DynamoDB table.
+
+Items (pk / sk):
+- `TENANT#<tenantId>` / `TENANT`          the tenant profile
+- `CLIENTID#<clientId>` / `CLIENTID`      guarantees each numeric client id belongs to one tenant
+- `SEQUENCE#clientId` / `SEQUENCE`        atomic counter that hands out client ids
+- `APIKEY#<keyId>` / `APIKEY`             one API key (secret stored as a salted hash)
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
+
+from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
+from invoicing.errors import Conflict, DependencyUnavailable
+from invoicing.tenants.model import ApiKeyRecord, NewTenant, Tenant
+
+TENANT_PREFIX = "TENANT#"
+CLIENT_ID_PREFIX = "CLIENTID#"
+API_KEY_PREFIX = "APIKEY#"
+CLIENT_ID_SEQUENCE = "SEQUENCE#clientId"
+
+
+class _Item(Model):
+    class Meta:
+        table_name = UNBOUND_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class TenantItem(_Item):
+    tenant_id = UnicodeAttribute()
+    client_id = NumberAttribute()
+    name = UnicodeAttribute()
+    default_currency = UnicodeAttribute()
+    sender_email = UnicodeAttribute()
+    created = UTCDateTimeAttribute()
+
+
+class ClientIdItem(_Item):
+    tenant_id = UnicodeAttribute()
+
+
+class SequenceItem(_Item):
+    value = NumberAttribute(default=0)
+
+
+class ApiKeyItem(_Item):
+    tenant_id = UnicodeAttribute()
+    secret_hash = UnicodeAttribute()
+    scopes = UnicodeSetAttribute(null=True)
+    created = UTCDateTimeAttribute()
+
+
+class DynamoTenantRepository:
+    def __init__(self, table_name: str) -> None:
+        self._tenants = bind(TenantItem, table_name)
+        self._client_ids = bind(ClientIdItem, table_name)
+        self._sequences = bind(SequenceItem, table_name)
+        self._api_keys = bind(ApiKeyItem, table_name)
+
+    def find_tenant(self, tenant_id: str) -> Tenant | None:
+        try:
+            item = self._tenants.get(TENANT_PREFIX + tenant_id, "TENANT", consistent_read=True)
+        except self._tenants.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Reading tenant failed: {error.msg}") from error
+        return Tenant(
+            tenant_id=item.tenant_id,
+            client_id=int(item.client_id),
+            name=item.name,
+            default_currency=item.default_currency,
+            sender_email=item.sender_email,
+            created=item.created,
+        )
+
+    def create_tenant(self, tenant: NewTenant, *, created: datetime) -> Tenant:
+        client_id = self._next_client_id()
+        profile = self._tenants(
+            pk=TENANT_PREFIX + tenant.tenant_id,
+            sk="TENANT",
+            tenant_id=tenant.tenant_id,
+            client_id=client_id,
+            name=tenant.name,
+            default_currency=tenant.default_currency,
+            sender_email=tenant.sender_email,
+            created=created,
+        )
+        claim = self._client_ids(
+            pk=f"{CLIENT_ID_PREFIX}{client_id}", sk="CLIENTID", tenant_id=tenant.tenant_id
+        )
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.save(profile, condition=self._tenants.pk.does_not_exist())
+                transaction.save(claim, condition=self._client_ids.pk.does_not_exist())
+        except TransactWriteError as error:
+            if error.cause_response_code == "TransactionCanceledException":
+                raise Conflict(f"Tenant {tenant.tenant_id} already exists.") from error
+            raise DependencyUnavailable(f"Creating tenant failed: {error.msg}") from error
+        return Tenant(
+            tenant_id=tenant.tenant_id,
+            client_id=client_id,
+            name=tenant.name,
+            default_currency=tenant.default_currency,
+            sender_email=tenant.sender_email,
+            created=created,
+        )
+
+    def _next_client_id(self) -> int:
+        """Atomic counter; a failed tenant creation leaves a gap, which client ids may have."""
+        sequence = self._sequences(pk=CLIENT_ID_SEQUENCE, sk="SEQUENCE")
+        try:
+            sequence.update(actions=[self._sequences.value.add(1)])
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Allocating a client id failed: {error.msg}") from error
+        return int(sequence.value)
+
+    def find_api_key(self, key_id: str) -> ApiKeyRecord | None:
+        try:
+            item = self._api_keys.get(API_KEY_PREFIX + key_id, "APIKEY", consistent_read=True)
+        except self._api_keys.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Reading API key failed: {error.msg}") from error
+        return ApiKeyRecord(
+            key_id=key_id,
+            tenant_id=item.tenant_id,
+            secret_hash=item.secret_hash,
+            scopes=frozenset(item.scopes or ()),
+            created=item.created,
+        )
+
+    def save_api_key(self, record: ApiKeyRecord) -> None:
+        item = self._api_keys(
+            pk=API_KEY_PREFIX + record.key_id,
+            sk="APIKEY",
+            tenant_id=record.tenant_id,
+            secret_hash=record.secret_hash,
+            scopes=set(record.scopes) or None,
+            created=record.created,
+        )
+        try:
+            item.save(condition=self._api_keys.pk.does_not_exist())
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Saving API key failed: {error.msg}") from error

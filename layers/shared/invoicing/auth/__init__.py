@@ -1,0 +1,1 @@
+"""Who is calling: principals, scopes, API keys and bearer tokens (pure domain, no AWS calls)."""

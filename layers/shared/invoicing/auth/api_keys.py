@@ -1,0 +1,83 @@
+"""API keys: `keyId:secret` pairs whose secret is stored only as a salted scrypt hash."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from functools import cache
+
+from invoicing.errors import AuthenticationFailed
+
+KEY_ID_PREFIX = "ak_"
+
+# scrypt cost: about 16 MiB and tens of milliseconds per check; the authorizer's cache (300 s)
+# keeps it off the hot path.
+_SCRYPT_N = 2**14
+_SCRYPT_R = 8
+_SCRYPT_P = 1
+_HASH_BYTES = 32
+_SALT_BYTES = 16
+
+
+@dataclass(frozen=True)
+class ApiKeyCredentials:
+    key_id: str
+    secret: str
+
+
+def new_api_key() -> ApiKeyCredentials:
+    return ApiKeyCredentials(key_id=KEY_ID_PREFIX + secrets.token_hex(10), secret=secrets.token_urlsafe(32))
+
+
+def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
+    """Self-describing hash `scrypt$n$r$p$salt$digest` (base64), so parameters can change later."""
+    salt = salt if salt is not None else secrets.token_bytes(_SALT_BYTES)
+    digest = _scrypt(secret, salt, _SCRYPT_N, _SCRYPT_R, _SCRYPT_P)
+    encoded_salt = base64.b64encode(salt).decode()
+    encoded_digest = base64.b64encode(digest).decode()
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${encoded_salt}${encoded_digest}"
+
+
+def verify_secret(secret: str, stored_hash: str) -> bool:
+    """Constant-time comparison of `secret` against a hash made by `hash_secret`."""
+    try:
+        algorithm, n, r, p, encoded_salt, encoded_digest = stored_hash.split("$")
+        salt = base64.b64decode(encoded_salt)
+        expected = base64.b64decode(encoded_digest)
+    except (ValueError, binascii.Error):
+        return False
+    if algorithm != "scrypt":
+        return False
+    return hmac.compare_digest(_scrypt(secret, salt, int(n), int(r), int(p)), expected)
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_secret("decoy", salt=b"\0" * _SALT_BYTES)
+
+
+def spend_verification_time(secret: str) -> None:
+    """Do the work of a real check for an unknown key id, so timing does not reveal which ids exist."""
+    verify_secret(secret, _decoy_hash())
+
+
+def _scrypt(secret: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return hashlib.scrypt(secret.encode(), salt=salt, n=n, r=r, p=p, dklen=_HASH_BYTES)
+
+
+def parse_basic_credentials(value: str) -> ApiKeyCredentials:
+    """`Basic base64(keyId:secret)` as RFC 7617 says; a bare `keyId:secret` is accepted too."""
+    candidate = value.strip()
+    if not candidate.startswith(KEY_ID_PREFIX):
+        try:
+            candidate = base64.b64decode(candidate, validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise AuthenticationFailed("Basic credentials are not valid base64.") from None
+    key_id, separator, secret = candidate.partition(":")
+    if not separator or not key_id or not secret:
+        raise AuthenticationFailed("Basic credentials must be keyId:secret.")
+    return ApiKeyCredentials(key_id=key_id, secret=secret)

@@ -1,0 +1,55 @@
+"""Domain exceptions. Adapters translate AWS errors into these; `invoicing.api.errors` maps them to HTTP."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every error the service reports to its callers."""
+
+    #: shown to end users by client UIs; subclasses override it where a better sentence exists
+    customer_message = "The request could not be processed."
+
+    def __init__(self, message: str, *, field_errors: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field_errors = field_errors or {}
+
+
+class ValidationFailed(DomainError):
+    """The input is well-formed but breaks a rule on one or more fields."""
+
+    customer_message = "Some fields are not valid."
+
+
+class NotFound(DomainError):
+    """The resource does not exist for this tenant (another tenant's resource is reported the same way)."""
+
+    customer_message = "The requested resource does not exist."
+
+
+class Conflict(DomainError):
+    """The request conflicts with the resource's current state or with a concurrent change."""
+
+    customer_message = "The resource was changed by someone else or is in a state that does not allow this."
+
+
+class Unprocessable(DomainError):
+    """The request is valid but the resource cannot do it (for example, sending a draft)."""
+
+
+class AuthenticationFailed(DomainError):
+    """Credentials are missing, malformed, forged, expired or unknown."""
+
+    customer_message = "Please sign in again."
+
+
+class PermissionDenied(DomainError):
+    """The caller is authenticated but lacks the permission the operation needs."""
+
+    customer_message = "You do not have permission to do this."
+
+
+class DependencyUnavailable(DomainError):
+    """An AWS dependency failed or throttled; the request may be retried."""
+
+    customer_message = "The service is temporarily unavailable. Please try again shortly."

@@ -1,0 +1,36 @@
+"""Environment-variable settings, checked once at cold start."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ConfigurationError(RuntimeError):
+    """The function's environment is incomplete; raised at import so the deployment fails loudly."""
+
+
+class FunctionSettings(BaseSettings):
+    """Variables every function receives from template.yaml (Globals and its own Environment)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="ignore")
+
+    powertools_service_name: str
+    stage: str
+
+
+class TableSettings(FunctionSettings):
+    table_name: str
+
+
+def load_settings[S: BaseSettings](settings_type: type[S]) -> S:
+    """Build `settings_type` from the environment, naming every missing or invalid variable."""
+    try:
+        return settings_type()
+    except ValidationError as error:
+        problems = []
+        for issue in error.errors():
+            variable = "_".join(str(part) for part in issue["loc"]).upper()
+            reason = "is not set" if issue["type"] == "missing" else f"is invalid: {issue['msg']}"
+            problems.append(f"environment variable {variable} {reason}")
+        raise ConfigurationError(f"{settings_type.__name__}: " + "; ".join(problems)) from None

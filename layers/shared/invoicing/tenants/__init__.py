@@ -1,0 +1,1 @@
+"""Tenants (the businesses that invoice) and their API keys."""

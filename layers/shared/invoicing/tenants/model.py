@@ -1,0 +1,62 @@
+"""Tenant and API key records, and the storage interface the domain needs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from invoicing.errors import ValidationFailed
+
+TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+def validate_tenant_id(tenant_id: str) -> str:
+    if not TENANT_ID_PATTERN.fullmatch(tenant_id):
+        raise ValidationFailed(
+            f"Tenant id {tenant_id!r} is not valid.",
+            field_errors={"tenantId": ["2 to 63 characters: lower-case letters, digits and '-'."]},
+        )
+    return tenant_id
+
+
+@dataclass(frozen=True)
+class Tenant:
+    tenant_id: str
+    client_id: int
+    name: str
+    default_currency: str
+    sender_email: str
+    created: datetime
+
+
+@dataclass(frozen=True)
+class NewTenant:
+    """What an administrator supplies; the client id is assigned on creation."""
+
+    tenant_id: str
+    name: str
+    default_currency: str
+    sender_email: str
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    key_id: str
+    tenant_id: str
+    secret_hash: str
+    scopes: frozenset[str]
+    created: datetime
+
+
+class TenantRepository(Protocol):
+    def find_tenant(self, tenant_id: str) -> Tenant | None: ...
+
+    def create_tenant(self, tenant: NewTenant, *, created: datetime) -> Tenant:
+        """Create the tenant with a fresh numeric client id; `Conflict` if the id is taken."""
+        ...
+
+    def find_api_key(self, key_id: str) -> ApiKeyRecord | None: ...
+
+    def save_api_key(self, record: ApiKeyRecord) -> None: ...
