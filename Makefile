@@ -59,10 +59,10 @@ bench: $(STAMP) ## Cold-start benchmark of every function (writes BENCHMARKS.md)
 	$(PY) -m devtools.bench
 
 token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read invoices:write"
-	$(PY) -m devtools.admin issue-token --tenant "$(TENANT)" --scopes "$(or $(SCOPES),invoices:read invoices:write)"
+	@$(PY) -m devtools.admin issue-token --tenant "$(TENANT)" --scopes "$(if $(filter undefined,$(origin SCOPES)),invoices:read invoices:write,$(SCOPES))"
 
 api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
-	$(PY) -m devtools.admin create-api-key --tenant "$(TENANT)"
+	@$(PY) -m devtools.admin create-api-key --tenant "$(TENANT)"
 
 job: $(STAMP) ## Fire a scheduled function once: make job NAME=<function> AT=<ISO-8601 time>
 	$(PY) -m devtools.stack.job --name "$(NAME)" --at "$(AT)"

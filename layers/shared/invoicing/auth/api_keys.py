@@ -46,13 +46,14 @@ def verify_secret(secret: str, stored_hash: str) -> bool:
     """Constant-time comparison of `secret` against a hash made by `hash_secret`."""
     try:
         algorithm, n, r, p, encoded_salt, encoded_digest = stored_hash.split("$")
-        salt = base64.b64decode(encoded_salt)
-        expected = base64.b64decode(encoded_digest)
+        cost = (int(n), int(r), int(p))
+        salt = base64.b64decode(encoded_salt, validate=True)
+        expected = base64.b64decode(encoded_digest, validate=True)
     except (ValueError, binascii.Error):
         return False
     if algorithm != "scrypt":
         return False
-    return hmac.compare_digest(_scrypt(secret, salt, int(n), int(r), int(p)), expected)
+    return hmac.compare_digest(_scrypt(secret, salt, *cost), expected)
 
 
 @cache

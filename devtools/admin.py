@@ -1,0 +1,187 @@
+"""Admin command line: create tenants and API keys, issue bearer tokens.
+
+Works against the local stack (`make run`, found through its state directory) or, with AWS
+credentials and `--stack-name`, against a deployed stack (found through its CloudFormation outputs).
+The secret or token is always the last line of output, so scripts can take it with `tail -1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from devtools.template import REGION, local_deployment
+from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.adapters.token_keys import SigningSecret
+from invoicing.auth.principal import KNOWN_SCOPES
+from invoicing.auth.tokens import HMAC_ALGORITHM, TokenPolicy, issue_token
+from invoicing.clock import utc_now
+from invoicing.errors import DomainError
+from invoicing.tenants.model import NewTenant, Tenant
+from invoicing.tenants.service import create_api_key, ensure_tenant
+
+DEFAULT_CURRENCY = "EUR"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where the stack's table and signing secret are, and how its tokens must look."""
+
+    table_name: str
+    token_secret_id: str
+    token_policy: TokenPolicy
+    sender_email: str
+    external_issuer: bool
+
+
+def local_target(state_dir: Path) -> Target:
+    from devtools.stack.state import read_stack_state
+
+    state = read_stack_state(state_dir)
+    os.environ.update(
+        AWS_ENDPOINT_URL=state.moto_endpoint,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's dummy credentials
+        AWS_DEFAULT_REGION=state.region,
+        AWS_REGION=state.region,
+    )
+    deployment = local_deployment(state.parameters)
+    return Target(
+        table_name=deployment.ref("InvoicingTable"),
+        token_secret_id=deployment.ref("TokenSigningSecret"),
+        token_policy=TokenPolicy(
+            issuer=deployment.parameter("JwtIssuer"),
+            audience=deployment.parameter("JwtAudience"),
+            algorithms=(HMAC_ALGORITHM,),
+        ),
+        sender_email=deployment.parameter("SenderEmail"),
+        external_issuer=bool(deployment.parameter("JwksUrl")),
+    )
+
+
+def deployed_target(stack_name: str, region: str) -> Target:
+    import boto3
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", region)
+    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)[
+        "Stacks"
+    ][0]
+    outputs = {output["OutputKey"]: output["OutputValue"] for output in stack.get("Outputs", [])}
+    parameters = {
+        item["ParameterKey"]: item.get("ParameterValue", "") for item in stack.get("Parameters", [])
+    }
+    return Target(
+        table_name=outputs["TableName"],
+        token_secret_id=outputs["TokenSecretArn"],
+        token_policy=TokenPolicy(
+            issuer=parameters["JwtIssuer"], audience=parameters["JwtAudience"], algorithms=(HMAC_ALGORITHM,)
+        ),
+        sender_email=parameters["SenderEmail"],
+        external_issuer=bool(parameters.get("JwksUrl")),
+    )
+
+
+def _ensure_tenant(target: Target, arguments: argparse.Namespace) -> Tenant:
+    tenant = ensure_tenant(
+        DynamoTenantRepository(target.table_name),
+        NewTenant(
+            tenant_id=arguments.tenant,
+            name=arguments.name or arguments.tenant,
+            default_currency=arguments.currency,
+            sender_email=arguments.sender_email or target.sender_email,
+        ),
+        now=utc_now(),
+    )
+    print(f"tenant {tenant.tenant_id}: clientId {tenant.client_id}, {tenant.name}, {tenant.default_currency}")
+    return tenant
+
+
+def command_create_tenant(target: Target, arguments: argparse.Namespace) -> str:
+    return _ensure_tenant(target, arguments).tenant_id
+
+
+def command_create_api_key(target: Target, arguments: argparse.Namespace) -> str:
+    tenant = _ensure_tenant(target, arguments)
+    credentials = create_api_key(
+        DynamoTenantRepository(target.table_name), tenant.tenant_id, arguments.scopes.split(), now=utc_now()
+    )
+    print(f"API key {credentials.key_id} (scopes: {arguments.scopes}); the secret is shown only once")
+    return f"{credentials.key_id}:{credentials.secret}"
+
+
+def command_issue_token(target: Target, arguments: argparse.Namespace) -> str:
+    if target.external_issuer:
+        raise SystemExit("This stack accepts tokens of an external OIDC issuer (JwksUrl); get one there.")
+    tenant = _ensure_tenant(target, arguments)
+    unknown = set(arguments.scopes.split()) - KNOWN_SCOPES
+    if unknown:
+        raise SystemExit(
+            f"Unknown scopes: {', '.join(sorted(unknown))}. Known: {', '.join(sorted(KNOWN_SCOPES))}"
+        )
+    lifetime = timedelta(minutes=arguments.lifetime_minutes)
+    token = issue_token(
+        secret=SigningSecret(target.token_secret_id).value(),
+        policy=target.token_policy,
+        tenant_id=tenant.tenant_id,
+        subject=arguments.subject or f"admin@{tenant.tenant_id}",
+        scopes=arguments.scopes,
+        now=utc_now(),
+        lifetime=lifetime,
+    )
+    print(f"bearer token for {tenant.tenant_id} (scopes: {arguments.scopes or '-'}), valid {lifetime}")
+    return token
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m devtools.admin", description=__doc__)
+    root.add_argument("--state-dir", type=Path, default=Path(".local"), help="local stack state (make run)")
+    root.add_argument("--stack-name", help="a deployed stack instead of the local one")
+    root.add_argument("--region", default=os.environ.get("AWS_REGION", REGION))
+    commands = root.add_subparsers(dest="command", required=True)
+
+    def with_tenant(name: str, help_text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=help_text)
+        command.add_argument("--tenant", required=True, help="tenant id, e.g. acme (created when missing)")
+        command.add_argument("--name", help="tenant display name (on creation)")
+        command.add_argument("--currency", default=DEFAULT_CURRENCY, help="default currency (on creation)")
+        command.add_argument("--sender-email", help="sender address (on creation; default: SenderEmail)")
+        return command
+
+    with_tenant("create-tenant", "create a tenant unless it exists")
+    api_key = with_tenant("create-api-key", "create an API key; prints keyId:secret last")
+    api_key.add_argument("--scopes", default=" ".join(sorted(KNOWN_SCOPES)))
+    token = with_tenant("issue-token", "issue a bearer token; prints it last")
+    token.add_argument("--scopes", default=" ".join(sorted(KNOWN_SCOPES)))
+    token.add_argument("--subject", help="the token's sub (default admin@<tenant>)")
+    token.add_argument("--lifetime-minutes", type=int, default=60)
+    return root
+
+
+COMMANDS = {
+    "create-tenant": command_create_tenant,
+    "create-api-key": command_create_api_key,
+    "issue-token": command_issue_token,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    if arguments.stack_name:
+        target = deployed_target(arguments.stack_name, arguments.region)
+    else:
+        target = local_target(arguments.state_dir)
+    try:
+        result = COMMANDS[arguments.command](target, arguments)
+    except DomainError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 1
+    print(result)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
