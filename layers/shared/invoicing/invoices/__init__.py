@@ -1,0 +1,1 @@
+"""The invoice: its shape, its arithmetic and its rules."""
