@@ -67,7 +67,7 @@ authenticator = build_authenticator(settings)
 def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, object]:
     logger.set_correlation_id(event.request_context.request_id)
     try:
-        principal = authenticator.authenticate(event.get_header_value("Authorization"))
+        principal = authenticator.authenticate(event.headers.get("Authorization"))
     except AuthenticationFailed as refusal:
         logger.info("authentication refused", extra={"reason": refusal.message})
         metrics.add_metric(name="AuthenticationRefused", unit=MetricUnit.Count, value=1)

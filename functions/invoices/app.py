@@ -1,0 +1,190 @@
+"""Invoices: create, read, change and delete (seed 001's invoice resource)."""
+
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.resolver import build_resolver
+from invoicing.auth.principal import Scope
+from invoicing.clock import utc_now
+from invoicing.errors import NotFound, ValidationFailed
+from invoicing.invoices import service
+from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
+from invoicing.settings import TableSettings, load_settings
+
+MAX_IDS = 100
+MAX_LISTED = 500
+
+settings = load_settings(TableSettings)
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = build_resolver(logger)
+invoices = DynamoInvoiceRepository(settings.table_name)
+tenants = DynamoTenantRepository(settings.table_name)
+
+READ = [requires_any_scope(Scope.INVOICES_READ)]
+WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
+
+IdList = Annotated[
+    list[str], Query(description=f"Invoice ids, repeated or comma-separated (at most {MAX_IDS}).")
+]
+Comment = Annotated[str, Body(description="The comment, as a JSON string."), Field(max_length=10_000)]
+
+
+def _actor() -> service.Actor:
+    principal = current_principal(app)
+    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
+
+
+def _ids(values: list[str]) -> list[str]:
+    ids = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not ids:
+        raise ValidationFailed("Name at least one invoice id.", field_errors={"ids": ["Required."]})
+    if len(ids) > MAX_IDS:
+        raise ValidationFailed(f"At most {MAX_IDS} ids per request.", field_errors={"ids": ["Too many ids."]})
+    return ids
+
+
+def _created(invoice: Invoice) -> Response[Invoice]:
+    return Response(
+        status_code=201,
+        content_type="application/json",
+        body=invoice,
+        headers={"Location": f"/v1/invoices/find/{invoice.id}"},
+    )
+
+
+def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
+    actor = _actor()
+    current = invoices.get(actor.tenant_id, invoice_id)
+    result = change(current, actor)
+    return invoices.save(result.invoice, result.event, previous=current)
+
+
+@app.post("/v1/invoices", middlewares=WRITE, responses={201: {"description": "The new draft invoice."}})
+@tracer.capture_method
+def create_invoice(invoice: InvoiceCreate) -> Response[Invoice]:
+    change = service.create_invoice(invoice, actor=_actor(), now=utc_now())
+    return _created(invoices.create(change.invoice, change.event))
+
+
+@app.post("/v1/invoices/empty", middlewares=WRITE, responses={201: {"description": "The new empty draft."}})
+@tracer.capture_method
+def create_empty_invoice() -> Response[Invoice]:
+    actor = _actor()
+    tenant = tenants.find_tenant(actor.tenant_id)
+    if tenant is None:
+        raise NotFound(f"Tenant {actor.tenant_id} does not exist.")
+    change = service.empty_invoice(tenant.default_currency, actor=actor, now=utc_now())
+    return _created(invoices.create(change.invoice, change.event))
+
+
+@app.get("/v1/invoices/find/<invoiceId>", middlewares=READ)
+@tracer.capture_method
+def find_invoice(invoiceId: str) -> Invoice:
+    return invoices.get(current_principal(app).tenant_id, invoiceId)
+
+
+@app.get("/v1/invoices/find", middlewares=READ)
+@tracer.capture_method
+def find_invoices(ids: IdList) -> list[Invoice]:
+    return invoices.get_many(current_principal(app).tenant_id, _ids(ids))
+
+
+@app.get("/v1/invoices/find-list", middlewares=READ)
+@tracer.capture_method
+def find_invoice_list(ids: IdList) -> list[Invoice]:
+    return invoices.get_many(current_principal(app).tenant_id, _ids(ids))
+
+
+@app.get("/v1/invoices/find-all", middlewares=READ)
+@tracer.capture_method
+def find_all_invoices() -> list[Invoice]:
+    """The tenant's newest invoices by invoice date, at most 500; page through more with /page."""
+    tenant_id = current_principal(app).tenant_id
+    return invoices.get_many(tenant_id, invoices.ids_by_invoice_date(tenant_id, MAX_LISTED))
+
+
+@app.get("/v1/invoices/by-opportunity/<opportunityId>", middlewares=READ)
+@tracer.capture_method
+def find_by_opportunity(opportunityId: str) -> list[Invoice]:
+    tenant_id = current_principal(app).tenant_id
+    return invoices.get_many(tenant_id, invoices.ids_by_opportunity(tenant_id, opportunityId, MAX_LISTED))
+
+
+@app.patch("/v1/invoices/<invoiceId>/update", middlewares=WRITE)
+@tracer.capture_method
+def update_invoice(invoiceId: str, patch: InvoiceFields) -> Invoice:
+    return _apply(
+        invoiceId, lambda current, actor: service.update_invoice(current, patch, actor=actor, now=utc_now())
+    )
+
+
+@app.post("/v1/invoices/<invoiceId>/rows", middlewares=WRITE)
+@tracer.capture_method
+def add_row(invoiceId: str, row: RowInput) -> Invoice:
+    return _apply(invoiceId, lambda current, actor: service.add_row(current, row, actor=actor, now=utc_now()))
+
+
+@app.delete("/v1/invoices/<invoiceId>/rows/<rowId>", middlewares=WRITE)
+@tracer.capture_method
+def remove_row(invoiceId: str, rowId: str) -> Invoice:
+    return _apply(
+        invoiceId, lambda current, actor: service.remove_row(current, rowId, actor=actor, now=utc_now())
+    )
+
+
+@app.post("/v1/invoices/<invoiceId>/comment", middlewares=WRITE)
+@tracer.capture_method
+def add_comment(invoiceId: str, comment: Comment) -> Invoice:
+    return _apply(
+        invoiceId, lambda current, actor: service.add_comment(current, comment, actor=actor, now=utc_now())
+    )
+
+
+@app.patch("/v1/invoices/<invoiceId>/link-opportunity/<opportunityId>", middlewares=WRITE)
+@tracer.capture_method
+def link_opportunity(invoiceId: str, opportunityId: str) -> Invoice:
+    return _apply(
+        invoiceId,
+        lambda current, actor: service.link_opportunity(current, opportunityId, actor=actor, now=utc_now()),
+    )
+
+
+@app.delete("/v1/invoices/<invoiceId>", middlewares=WRITE, responses={204: {"description": "Deleted."}})
+@tracer.capture_method
+def delete_invoice(invoiceId: str) -> Response[None]:
+    invoice = invoices.get(current_principal(app).tenant_id, invoiceId)
+    service.ensure_deletable(invoice)
+    invoices.delete(invoice)
+    return Response(status_code=204)
+
+
+@app.delete("/v1/invoices/delete-list", middlewares=WRITE, responses={204: {"description": "All deleted."}})
+@tracer.capture_method
+def delete_invoices(ids: IdList) -> Response[None]:
+    """Checks every invoice first, so one that may not be deleted stops the whole request."""
+    tenant_id = current_principal(app).tenant_id
+    targets = [invoices.get(tenant_id, invoice_id) for invoice_id in _ids(ids)]
+    for invoice in targets:
+        service.ensure_deletable(invoice)
+    for invoice in targets:
+        invoices.delete(invoice)
+    return Response(status_code=204)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

@@ -1,0 +1,82 @@
+"""The enum values seed 001 leaves open, chosen once for the whole API (see ARCHITECTURE.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "DRAFT"
+    SCHEDULED = "SCHEDULED"
+    SENT = "SENT"
+    PARTIALLY_PAID = "PARTIALLY_PAID"
+    PAID = "PAID"
+    OVERDUE = "OVERDUE"
+    CANCELLED = "CANCELLED"
+
+
+#: seed 003's "published" invoices: their financial content is frozen
+PUBLISHED_STATUSES = frozenset(
+    {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE}
+)
+
+
+class InvoiceType(StrEnum):
+    MANUAL = "MANUAL"
+    RECURRING = "RECURRING"
+
+
+class RowType(StrEnum):
+    ITEM = "ITEM"
+    SERVICE = "SERVICE"
+    FEE = "FEE"
+    TEXT = "TEXT"
+
+
+class QuantityType(StrEnum):
+    AMOUNT = "AMOUNT"
+    HOURS = "HOURS"
+    DAYS = "DAYS"
+    MONTHS = "MONTHS"
+    KILOGRAMS = "KILOGRAMS"
+    LITERS = "LITERS"
+    METERS = "METERS"
+
+
+class AttachmentType(StrEnum):
+    IMAGE = "IMAGE"
+    PDF = "PDF"
+    DOCUMENT = "DOCUMENT"
+    SPREADSHEET = "SPREADSHEET"
+    OTHER = "OTHER"
+
+
+class EventType(StrEnum):
+    CREATE = "CREATE"
+    UPDATE = "UPDATE"
+    ROW_ADDED = "ROW_ADDED"
+    ROW_REMOVED = "ROW_REMOVED"
+    COMMENT = "COMMENT"
+    OPPORTUNITY_LINKED = "OPPORTUNITY_LINKED"
+    STATUS_CHANGED = "STATUS_CHANGED"
+    PAYMENT_ADDED = "PAYMENT_ADDED"
+    PAYMENT_REMOVED = "PAYMENT_REMOVED"
+    PDF_GENERATED = "PDF_GENERATED"
+    ATTACHMENT_ADDED = "ATTACHMENT_ADDED"
+    ATTACHMENT_REMOVED = "ATTACHMENT_REMOVED"
+    MAIL_SENT = "MAIL_SENT"
+    REMINDER_SENT = "REMINDER_SENT"
+    DELIVERED = "DELIVERED"
+    BOUNCED = "BOUNCED"
+    COMPLAINED = "COMPLAINED"
+    DELIVERY_FAILED = "DELIVERY_FAILED"
+
+
+class PaymentMethod(StrEnum):
+    CREDIT_CARD = "CREDIT_CARD"
+    DEBIT_CARD = "DEBIT_CARD"
+    ACH = "ACH"
+    BANK_TRANSFER = "BANK_TRANSFER"
+    CASH = "CASH"
+    CHECK = "CHECK"
+    OTHER = "OTHER"

@@ -1,0 +1,71 @@
+"""Integration fixtures: moto in-process with every resource of template.yaml, and the functions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from moto import mock_aws
+
+from devtools.template import ACCOUNT_ID, REGION, ROOT, LocalDeployment, local_deployment
+
+EVENTS = ROOT / "events"
+
+
+@dataclass
+class LambdaContext:
+    function_name: str
+    memory_limit_in_mb: int = 512
+    function_version: str = "$LATEST"
+    aws_request_id: str = ""
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{self.function_name}"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+@pytest.fixture
+def deployment() -> LocalDeployment:
+    from devtools.stack.provision import provision_resources
+
+    with mock_aws():
+        deployment = local_deployment()
+        provision_resources(deployment, None)
+        yield deployment
+
+
+@pytest.fixture
+def load_function(deployment, monkeypatch):
+    """Import a function's handler module fresh, with the environment the template gives it."""
+
+    def load(logical_id: str, *, unset: tuple[str, ...] = ()) -> ModuleType:
+        for name, value in deployment.function_environment(logical_id).items():
+            if name in unset:
+                monkeypatch.delenv(name, raising=False)
+            else:
+                monkeypatch.setenv(name, value)
+        path = Path(deployment.function_directory(logical_id)) / "app.py"
+        spec = importlib.util.spec_from_file_location(f"function_{logical_id}_{uuid.uuid4().hex}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    return load
+
+
+def invoke(module: ModuleType, event: dict, function_name: str = "function") -> dict:
+    return module.lambda_handler(event, LambdaContext(function_name, aws_request_id=str(uuid.uuid4())))
+
+
+def sample_event(relative_path: str) -> dict:
+    return json.loads((EVENTS / relative_path).read_text(encoding="utf-8"))
