@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 PYTHON313 := $(shell command -v python3.13 2>/dev/null || (PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null))
 PORT ?= 3000
 
-.PHONY: help venv run test check lint format typecheck template-lint build bench token api-key job clean
+.PHONY: help venv openapi run test check lint format typecheck template-lint build bench token api-key job clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -63,6 +63,9 @@ token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read i
 
 api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
 	@$(PY) -m devtools.admin create-api-key --tenant "$(TENANT)"
+
+openapi: $(STAMP) ## Regenerate functions/docs/openapi.json from the routes
+	$(PY) -m devtools.openapi
 
 job: $(STAMP) ## Fire a scheduled function once: make job NAME=<function> AT=<ISO-8601 time>
 	$(PY) -m devtools.stack.job --name "$(NAME)" --at "$(AT)"

@@ -1,0 +1,156 @@
+"""Build the API's OpenAPI document from the functions' own route declarations.
+
+Each API function's resolver knows its routes and pydantic models; this merges them into one
+document, written to `functions/docs/openapi.json` and served by the docs function. A test fails
+when the committed document differs from what the code declares, so it stays truthful.
+Run `make openapi` after changing a route or a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+from typing import Any
+
+from devtools.template import ROOT, LocalDeployment, local_deployment
+
+OPENAPI_PATH = ROOT / "functions" / "docs" / "openapi.json"
+DOCS_FUNCTION = "DocsFunction"
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "The one error body (application/problem+json); see ARCHITECTURE.md.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "time": {"type": "string"},
+        "category": {"type": "string", "enum": ["BusinessError", "TechnicalError"]},
+        "message": {"type": "string"},
+        "customerFacingMessage": {"type": "string"},
+        "code": {"type": "integer"},
+        "statusCode": {"type": "integer"},
+        "name": {"type": "string"},
+        "details": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "error": {"type": "string"},
+                    "fields": {"type": "array", "items": {"type": "string"}},
+                    "hint": {"type": "string"},
+                },
+            },
+        },
+        "errors": {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+        "correlationId": {"type": "string"},
+    },
+    "required": ["type", "title", "status", "detail", "correlationId"],
+}
+ERROR_RESPONSES = {
+    "400": "Malformed or invalid request; each bad field is named.",
+    "401": "Missing, malformed, forged or expired credentials.",
+    "403": "The caller lacks the scope this route needs.",
+    "404": "No such resource for this tenant.",
+    "409": "A concurrent change won, or the resource's state forbids this.",
+    "500": "Unexpected error; quote the correlationId.",
+}
+#: powertools' default 422 validation schemas; this API answers 400 with the problem body instead
+POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+SECURITY_SCHEMES = {
+    "bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"},
+    "apiKey": {"type": "http", "scheme": "basic", "description": "API key as keyId:secret"},
+}
+
+
+def _function_document(deployment: LocalDeployment, logical_id: str) -> dict[str, Any]:
+    saved = dict(os.environ)
+    os.environ.update(deployment.function_environment(logical_id))
+    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+    os.environ["POWERTOOLS_TRACE_DISABLED"] = "true"
+    try:
+        path = deployment.function_directory(logical_id) / "app.py"
+        spec = importlib.util.spec_from_file_location(f"openapi_{logical_id}", path)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        schema = module.app.get_openapi_schema(title="Invoicing API", version="1")
+        document: dict[str, Any] = schema.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return document
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+def _use_problem_responses(operation: dict[str, Any]) -> None:
+    responses = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for status, description in ERROR_RESPONSES.items():
+        responses.setdefault(status, {"description": description, "content": problem})
+
+
+def api_functions(deployment: LocalDeployment) -> list[str]:
+    return sorted(
+        {route.function for route in deployment.routes() if route.function != DOCS_FUNCTION},
+    )
+
+
+def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
+    deployment = deployment or local_deployment()
+    sys.path.insert(0, str(ROOT / "layers" / "shared"))
+    paths: dict[str, Any] = {}
+    schemas: dict[str, Any] = {}
+    for logical_id in api_functions(deployment):
+        document = _function_document(deployment, logical_id)
+        paths.update(document.get("paths", {}))
+        schemas.update(document.get("components", {}).get("schemas", {}))
+    for operations in paths.values():
+        for operation in operations.values():
+            _use_problem_responses(operation)
+    for name in POWERTOOLS_VALIDATION_SCHEMAS:
+        schemas.pop(name, None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Invoicing API",
+            "version": "1",
+            "description": "Invoices, their lifecycle, documents and delivery. Every error is "
+            "application/problem+json with the fields described in ARCHITECTURE.md.",
+        },
+        "servers": [{"url": "/"}],
+        "paths": dict(sorted(paths.items())),
+        "components": {"schemas": dict(sorted(schemas.items())), "securitySchemes": SECURITY_SCHEMES},
+        "security": [{"bearer": []}, {"apiKey": []}],
+    }
+
+
+def render(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, sort_keys=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if the committed document is stale")
+    arguments = parser.parse_args(argv)
+    text = render(build_document())
+    if arguments.check:
+        if not OPENAPI_PATH.exists() or OPENAPI_PATH.read_text(encoding="utf-8") != text:
+            print(f"{OPENAPI_PATH.relative_to(ROOT)} is stale: run `make openapi`", file=sys.stderr)
+            return 1
+        return 0
+    OPENAPI_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {OPENAPI_PATH.relative_to(ROOT)} ({len(json.loads(text)['paths'])} paths)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
