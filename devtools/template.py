@@ -74,6 +74,7 @@ class LocalDeployment:
     template: dict[str, Any]
     stack_name: str = "invoicing-local"
     parameter_overrides: dict[str, str] = field(default_factory=dict)
+    base_dir: Path = ROOT  # CodeUri and ContentUri are relative to the template's directory, as in SAM
 
     @property
     def resources(self) -> dict[str, dict[str, Any]]:
@@ -91,8 +92,16 @@ class LocalDeployment:
         return str(declared.get("Default", ""))
 
     def physical_name(self, logical_id: str) -> str:
-        """The name a resource gets locally; lower-case so that it is also a valid bucket name."""
-        return f"{self.stack_name}-{logical_id}".lower()
+        """The name a resource gets locally; lower-case so that it is also a valid bucket name.
+
+        FIFO queues and topics get the `.fifo` suffix AWS requires of their names.
+        """
+        name = f"{self.stack_name}-{logical_id}".lower()
+        resource = self.resources.get(logical_id, {})
+        properties = resource.get("Properties", {})
+        if properties.get("FifoQueue") is True or properties.get("FifoTopic") is True:
+            name += ".fifo"
+        return name
 
     def arn(self, logical_id: str) -> str:
         resource_type = self.resources[logical_id]["Type"]
@@ -108,6 +117,10 @@ class LocalDeployment:
                 return f"arn:aws:lambda:{REGION}:{ACCOUNT_ID}:function:{name}"
             case "AWS::SecretsManager::Secret":
                 return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}"
+            case "AWS::SNS::Topic":
+                return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}"
+            case "AWS::Scheduler::ScheduleGroup":
+                return f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{name}"
             case _:
                 return f"arn:aws:local:{REGION}:{ACCOUNT_ID}:{name}"
 
@@ -130,6 +143,11 @@ class LocalDeployment:
         resource_type = self.resources[name]["Type"]
         if resource_type == "AWS::SQS::Queue":
             return self.queue_url(name)
+        if resource_type == "AWS::SNS::Topic":
+            return self.arn(name)
+        log_group_name = self.resources[name].get("Properties", {}).get("LogGroupName")
+        if resource_type == "AWS::Logs::LogGroup" and log_group_name is not None:
+            return str(self.resolve(log_group_name))
         return self.physical_name(name)
 
     def get_att(self, logical_id: str, attribute: str) -> str:
@@ -193,7 +211,15 @@ class LocalDeployment:
         return merged
 
     def function_directory(self, logical_id: str) -> Path:
-        return ROOT / self.function_properties(logical_id)["CodeUri"]
+        return self.base_dir / self.function_properties(logical_id)["CodeUri"]
+
+    def function_layer_directories(self, logical_id: str) -> list[Path]:
+        """The source directories of the function's layers declared in this template (`!Ref Layer`)."""
+        directories = []
+        for layer in self.function_properties(logical_id).get("Layers", []):
+            if isinstance(layer, dict) and set(layer) == {"Ref"} and layer["Ref"] in self.resources:
+                directories.append(self.base_dir / self.resources[layer["Ref"]]["Properties"]["ContentUri"])
+        return directories
 
     def function_environment(self, logical_id: str) -> dict[str, str]:
         variables = self.function_properties(logical_id).get("Environment", {}).get("Variables", {})
@@ -238,7 +264,7 @@ class LocalDeployment:
                     Schedule(
                         function=logical_id,
                         name=name,
-                        expression=properties["ScheduleExpression"],
+                        expression=properties.get("ScheduleExpression") or properties["Schedule"],
                         input=properties.get("Input"),
                     )
                 )
@@ -267,5 +293,11 @@ class LocalDeployment:
         return dict(self.api_properties.get("GatewayResponses", {}))
 
 
-def local_deployment(parameter_overrides: dict[str, str] | None = None) -> LocalDeployment:
-    return LocalDeployment(template=load_template(), parameter_overrides=parameter_overrides or {})
+def local_deployment(
+    parameter_overrides: dict[str, str] | None = None, template_path: Path = TEMPLATE_PATH
+) -> LocalDeployment:
+    return LocalDeployment(
+        template=load_template(template_path),
+        parameter_overrides=parameter_overrides or {},
+        base_dir=template_path.resolve().parent,
+    )

@@ -1,0 +1,63 @@
+"""moto as the AWS stand-in, served in this process on a free port.
+
+moto's backends are not thread-safe, and AWS makes every call atomic (later code relies on
+conditional writes racing correctly), so a middleware lets one request at a time into moto.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from moto.server import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+RequestObserver = Callable[[dict[str, Any]], Callable[[], None]]
+
+
+class SerializedApp:
+    """One request at a time, from reading its body to the last byte of its answer."""
+
+    def __init__(self, app: WSGIApp, observers: Iterable[RequestObserver] = ()) -> None:
+        self.app = app
+        self.observers = list(observers)
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
+        with self.lock:
+            afterwards = [observe(environ) for observe in self.observers]
+            result = self.app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            for after in afterwards:
+                after()
+        return [body]
+
+
+class MotoServer:
+    """moto on 127.0.0.1 and a free port, in a background thread."""
+
+    def __init__(self, observers: Iterable[RequestObserver] = (), port: int = 0) -> None:
+        app = SerializedApp(DomainDispatcherApplication(create_backend_app), observers)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._thread.join()
+        self._server.server_close()

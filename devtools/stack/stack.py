@@ -1,0 +1,94 @@
+"""The whole local stack: moto, the template's resources, the functions, the API and the schedules."""
+
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import ExitStack
+from pathlib import Path
+
+from devtools.stack.console import say
+from devtools.stack.gateway import Gateway, GatewayServer
+from devtools.stack.moto_server import MotoServer
+from devtools.stack.outbox import Outbox
+from devtools.stack.provision import provision_resources
+from devtools.stack.runtime import Runtime
+from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
+from devtools.stack.state import StackState, remove_stack_state, write_stack_state
+from devtools.template import REGION, LocalDeployment
+
+
+class LocalStack:
+    """Starts everything in order and stops it in reverse order (also when starting fails halfway)."""
+
+    def __init__(self, deployment: LocalDeployment, template_path: Path, port: int, state_dir: Path) -> None:
+        self.deployment = deployment
+        self.template_path = template_path
+        self.port = port
+        self.state_dir = state_dir
+        self.outbox = state_dir / "outbox"
+        self._resources = ExitStack()
+
+    def start(self) -> StackState:
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        resources = self._resources
+        try:
+            moto = MotoServer(observers=[Outbox(self.outbox).observe])
+            moto.start()
+            resources.callback(moto.stop)
+            provision_resources(self.deployment, moto.endpoint)
+            runtime = Runtime(self.deployment, moto.endpoint)
+            resources.callback(runtime.close)
+            gateway = GatewayServer(Gateway(self.deployment, runtime), self.port)
+            gateway.start()
+            resources.callback(gateway.stop)
+            schedules = TemplateSchedules(self.deployment, runtime.invoke)
+            schedules.start()
+            resources.callback(schedules.stop)
+            one_time = OneTimeSchedules(moto.endpoint, runtime.by_arn, runtime.invoke)
+            one_time.start()
+            resources.callback(one_time.stop)
+            state = StackState(
+                api_url=gateway.url,
+                moto_endpoint=moto.endpoint,
+                region=REGION,
+                stack_name=self.deployment.stack_name,
+                stage=gateway.gateway.api.stage,
+                parameters=dict(self.deployment.parameter_overrides),
+                pid=os.getpid(),
+                template=str(self.template_path.resolve()),
+            )
+            write_stack_state(self.state_dir, state)
+            resources.callback(remove_stack_state, self.state_dir)
+        except BaseException:
+            resources.close()
+            raise
+        return state
+
+    def stop(self) -> None:
+        self._resources.close()
+
+
+def banner(state: StackState, outbox: Path) -> str:
+    example_route = f"{state.api_url}/v1/me"
+    lines = [
+        "",
+        "  Local stack is up (SAM local without Docker)",
+        "",
+        f"  API           {state.api_url}   (stage {state.stage}, no stage prefix locally)",
+        f"  moto (AWS)    {state.moto_endpoint}   (region {state.region})",
+        f"  outbox        {outbox.resolve()}   (every SES message as .eml)",
+        "",
+        "  get a token:  make token TENANT=acme",
+        "  API key:      make api-key TENANT=acme",
+        "  try it:       T=$(make -s token TENANT=acme | tail -1)",
+        f'                curl -H "Authorization: Bearer $T" {example_route}',
+        "",
+        "  Ctrl-C stops everything.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def announce(state: StackState, outbox: Path) -> None:
+    say(banner(state, outbox))
