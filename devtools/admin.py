@@ -170,10 +170,16 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
-    if arguments.stack_name:
-        target = deployed_target(arguments.stack_name, arguments.region)
-    else:
-        target = local_target(arguments.state_dir)
+    from devtools.stack.state import StackNotRunningError
+
+    try:
+        if arguments.stack_name:
+            target = deployed_target(arguments.stack_name, arguments.region)
+        else:
+            target = local_target(arguments.state_dir)
+    except StackNotRunningError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     try:
         result = COMMANDS[arguments.command](target, arguments)
     except DomainError as error:
