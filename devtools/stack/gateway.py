@@ -6,6 +6,8 @@ import base64
 import binascii
 import threading
 import time
+import traceback
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -20,6 +22,7 @@ from devtools.stack.runtime import Runtime
 from devtools.template import ACCOUNT_ID, LocalDeployment
 
 REQUEST_LIMIT_BYTES = 10 * 1024 * 1024
+DRAIN_LIMIT_BYTES = 100 * 1024 * 1024
 INTEGRATION_TIMEOUT_SECONDS = 29.0
 PROXY_RESPONSE_KEYS = frozenset({"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"})
 HOP_BY_HOP = frozenset({"connection", "content-length", "transfer-encoding", "keep-alive"})
@@ -118,9 +121,10 @@ class Gateway:
         headers.append(("x-amz-apigw-id", info.extended_request_id))
         return HttpResponse(response.status, headers, response.body)
 
-    def too_large(self, request: HttpRequest) -> HttpResponse:
+    def answer(self, request: HttpRequest, response_type: str) -> HttpResponse:
+        """A gateway response before (or instead of) routing the request."""
         info = RequestInfo.new(datetime.now(UTC), None, {})
-        return self._gateway_response(request, info, "REQUEST_TOO_LARGE")
+        return self._gateway_response(request, info, response_type)
 
     def handle(self, request: HttpRequest) -> HttpResponse:
         now = datetime.now(UTC)
@@ -161,21 +165,38 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def version_string(self) -> str:
         return self.server_version
 
-    def _read_body(self) -> bytes | None:
-        """The request body; None when it exceeds the limit (and was not read)."""
+    def _chunks(self) -> Iterator[bytes]:
+        """The request body in pieces, whether chunked or of a Content-Length."""
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks, size = [], 0
-            while (length := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)) > 0:
-                size += length
-                if size > REQUEST_LIMIT_BYTES:
-                    return None
-                chunks.append(self.rfile.read(length))
+            while (size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16)) > 0:
+                yield self.rfile.read(size)
                 self.rfile.readline()
             while self.rfile.readline().strip():
                 pass
-            return b"".join(chunks)
-        length = int(self.headers.get("Content-Length") or 0)
-        return None if length > REQUEST_LIMIT_BYTES else self.rfile.read(length)
+            return
+        remaining = int(self.headers.get("Content-Length") or 0)
+        while remaining > 0:
+            piece = self.rfile.read(min(remaining, 1024 * 1024))
+            if not piece:
+                return
+            remaining -= len(piece)
+            yield piece
+
+    def _read_body(self) -> bytes | None:
+        """The request body; None above the limit.
+
+        A body above the limit is still read (and dropped), so that the client gets the 413 instead of
+        a broken pipe; beyond DRAIN_LIMIT_BYTES the connection is closed instead.
+        """
+        pieces, size = [], 0
+        for piece in self._chunks():
+            size += len(piece)
+            if size > DRAIN_LIMIT_BYTES:
+                self.close_connection = True
+                return None
+            if size <= REQUEST_LIMIT_BYTES:
+                pieces.append(piece)
+        return b"".join(pieces) if size <= REQUEST_LIMIT_BYTES else None
 
     def _serve(self) -> None:
         started = time.monotonic()
@@ -192,11 +213,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
             source_ip=self.client_address[0],
             protocol=self.request_version,
         )
-        if body is None:
-            self.close_connection = True
-            response = self.server.gateway.too_large(request)
-        else:
-            response = self.server.gateway.handle(request)
+        try:
+            if body is None:
+                response = self.server.gateway.answer(request, "REQUEST_TOO_LARGE")
+            else:
+                response = self.server.gateway.handle(request)
+        except Exception:
+            say(f"[gateway] {traceback.format_exc()}")
+            response = self.server.gateway.answer(request, "DEFAULT_5XX")
         self.send_response(response.status)
         for name, value in response.headers:
             self.send_header(name, value)

@@ -79,9 +79,8 @@ class TemplateSchedules:
             for index, (schedule, recurrence, moment) in enumerate(pending):
                 if moment is not None and moment <= now:
                     payload = schedule_payload(self._deployment, schedule, moment)
-                    threading.Thread(
-                        target=self._fire, args=(schedule.function, schedule.name, payload)
-                    ).start()
+                    arguments = (schedule.function, schedule.name, payload)
+                    threading.Thread(target=self._fire, args=arguments, daemon=True).start()
                     pending[index] = (schedule, recurrence, recurrence.next_after(moment))
 
     def _fire(self, function: str, name: str, payload: Any) -> None:
@@ -149,8 +148,13 @@ class OneTimeSchedules:
         self._thread.start()
 
     def stop(self) -> None:
+        """Stop polling; firings in flight end with the runtime (their threads are daemons)."""
         self._stop.set()
-        self._thread.join()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def drain(self) -> None:
+        """Wait for the firings started so far."""
         for thread in self._firing:
             thread.join()
 
@@ -191,7 +195,7 @@ class OneTimeSchedules:
             if schedule is None or schedule.key in self._fired or schedule.at > now:
                 continue
             self._fired.add(schedule.key)
-            thread = threading.Thread(target=self._fire, args=(schedule,), name=f"schedule {schedule.name}")
+            thread = threading.Thread(target=self._fire, args=(schedule,), name=schedule.name, daemon=True)
             self._firing = [running for running in self._firing if running.is_alive()] + [thread]
             thread.start()
 
