@@ -1,6 +1,8 @@
 # Every target creates or reuses .venv by itself.
 SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
+# The tools import the shared layer the way Lambda does (/opt/python): put it on the path.
+export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared
 .DEFAULT_GOAL := help
 
 VENV := .venv
@@ -8,6 +10,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PYTHON313 := $(shell command -v python3.13 2>/dev/null || (PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null))
 PORT ?= 3000
+STATE_DIR ?= .local
 
 .PHONY: help venv openapi run test check lint format typecheck template-lint build bench token api-key job clean
 
@@ -29,7 +32,7 @@ $(STAMP): requirements-dev.txt layers/shared/requirements.txt
 venv: $(STAMP) ## Create or update the virtualenv
 
 run: $(STAMP) ## Run the whole stack locally (API on http://127.0.0.1:$(PORT), moto for AWS)
-	$(PY) -m devtools.stack --port $(PORT)
+	$(PY) -m devtools.stack --port $(PORT) --state-dir "$(STATE_DIR)"
 
 test: $(STAMP) ## Run the whole test suite with coverage
 	$(PY) -m pytest --cov --cov-report=term-missing:skip-covered
@@ -59,10 +62,10 @@ bench: $(STAMP) ## Cold-start benchmark of every function (writes BENCHMARKS.md)
 	$(PY) -m devtools.bench
 
 token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read invoices:write"
-	@$(PY) -m devtools.admin issue-token --tenant "$(TENANT)" --scopes "$(if $(filter undefined,$(origin SCOPES)),invoices:read invoices:write,$(SCOPES))"
+	@$(PY) -m devtools.admin --state-dir "$(STATE_DIR)" issue-token --tenant "$(TENANT)" --scopes "$(if $(filter undefined,$(origin SCOPES)),invoices:read invoices:write,$(SCOPES))"
 
 api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
-	@$(PY) -m devtools.admin create-api-key --tenant "$(TENANT)"
+	@$(PY) -m devtools.admin --state-dir "$(STATE_DIR)" create-api-key --tenant "$(TENANT)"
 
 openapi: $(STAMP) ## Regenerate functions/docs/openapi.json from the routes
 	$(PY) -m devtools.openapi

@@ -20,3 +20,15 @@ def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningSta
     """The stack of template.yaml, shared by the session: `.base_url`, `.state_dir`, `.moto_endpoint`."""
     with running_stack(tmp_path_factory.mktemp("local-stack")) as stack:
         yield stack
+
+
+@pytest.fixture(scope="session")
+def client_for(local_stack: RunningStack):
+    """`client_for("acme", scopes="invoices:read")`: an API client with a fresh bearer token."""
+    from tests.e2e.client import ApiClient
+
+    def make(tenant: str, scopes: str = "invoices:read invoices:write") -> ApiClient:
+        token = run_admin(local_stack, "issue-token", "--tenant", tenant, "--scopes", scopes).splitlines()[-1]
+        return ApiClient(local_stack.base_url, f"Bearer {token}")
+
+    return make

@@ -1,5 +1,4 @@
 from datetime import UTC, datetime
-from threading import Thread
 
 import pytest
 
@@ -52,22 +51,3 @@ def test_an_api_key_round_trips(repository):
     repository.save_api_key(record)
 
     assert repository.find_api_key("ak_1") == record
-
-
-def test_concurrent_creation_of_one_tenant_lets_exactly_one_win(repository):
-    outcomes: list[str] = []
-
-    def create(name: str) -> None:
-        try:
-            repository.create_tenant(NewTenant("acme", name, "EUR", "a@acme.test"), created=NOW)
-            outcomes.append("created")
-        except Conflict:
-            outcomes.append("conflict")
-
-    threads = [Thread(target=create, args=(f"writer {n}",)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert sorted(outcomes) == ["conflict"] * 7 + ["created"]

@@ -64,11 +64,11 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
     def respond(problem: Problem) -> Response[str]:
         event = app.current_event
         body = problem.body(
-            instance=event.path,
+            instance=event.request_context.path or event.path,
             correlation_id=event.request_context.request_id or "",
             now=utc_now(),
         )
-        return Response(problem.status, PROBLEM_CONTENT_TYPE, json.dumps(body))
+        return Response(problem.status, PROBLEM_CONTENT_TYPE, json.dumps(body, separators=(",", ":")))
 
     def domain_error(error: errors.DomainError) -> Response[str]:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": error.message})
