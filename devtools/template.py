@@ -211,7 +211,7 @@ class LocalDeployment:
         return merged
 
     def function_directory(self, logical_id: str) -> Path:
-        return self.base_dir / self.function_properties(logical_id)["CodeUri"]
+        return self.base_dir / str(self.function_properties(logical_id)["CodeUri"])
 
     def function_layer_directories(self, logical_id: str) -> list[Path]:
         """The source directories of the function's layers declared in this template (`!Ref Layer`)."""

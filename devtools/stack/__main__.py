@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from devtools.stack.stack import LocalStack, announce
-from devtools.stack.state import DEFAULT_STATE_DIR
+from devtools.stack.state import DEFAULT_STATE_DIR, StackNotRunningError, read_stack_state
 from devtools.template import TEMPLATE_PATH, local_deployment
 
 
@@ -39,6 +39,16 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
+    try:
+        running = read_stack_state(arguments.state_dir)
+    except StackNotRunningError:
+        pass
+    else:
+        print(
+            f"A local stack already runs for {arguments.state_dir}: {running.api_url} (pid {running.pid}).",
+            file=sys.stderr,
+        )
+        return 1
     deployment = local_deployment(dict(arguments.parameter_overrides), arguments.template)
     stopping = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
@@ -57,4 +67,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything is stopped by now; finalising moto's many modules would only add seconds to Ctrl-C.
+    os._exit(status)

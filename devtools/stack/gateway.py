@@ -243,7 +243,7 @@ class GatewayServer(ThreadingHTTPServer):
     def __init__(self, gateway: Gateway, port: int) -> None:
         super().__init__(("127.0.0.1", port), _RequestHandler)
         self.gateway = gateway
-        self._thread = threading.Thread(target=self.serve_forever, name="gateway", daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, args=(0.1,), name="gateway", daemon=True)
 
     @property
     def url(self) -> str:

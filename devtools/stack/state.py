@@ -55,12 +55,11 @@ def read_stack_state(state_dir: Path = DEFAULT_STATE_DIR) -> StackState:
     path = Path(state_dir) / STATE_FILE
     hint = "Start it with `make run` (or `python -m devtools.stack --state-dir ...`)."
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        state = StackState(**json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise StackNotRunningError(f"No local stack is running: {path} does not exist. {hint}") from None
-    except json.JSONDecodeError as error:
+    except (json.JSONDecodeError, TypeError) as error:
         raise StackNotRunningError(f"{path} is unreadable ({error}). {hint}") from None
-    state = StackState(**data)
     if not _process_alive(state.pid):
         raise StackNotRunningError(f"The local stack of {path} (pid {state.pid}) is gone. {hint}")
     return state

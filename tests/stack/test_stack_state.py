@@ -58,3 +58,10 @@ def test_removing_the_state_ends_it(tmp_path: Path) -> None:
 
     with pytest.raises(StackNotRunningError):
         read_stack_state(tmp_path)
+
+
+def test_an_unreadable_state_file_means_no_stack(tmp_path: Path) -> None:
+    (tmp_path / "stack.json").write_text('{"api_url": "http://x"}')
+
+    with pytest.raises(StackNotRunningError, match="unreadable"):
+        read_stack_state(tmp_path)
