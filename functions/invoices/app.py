@@ -1,6 +1,5 @@
 """Invoices: create, read, change and delete (seed 001's invoice resource)."""
 
-
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
