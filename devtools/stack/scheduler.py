@@ -96,7 +96,7 @@ class OneTimeSchedule:
     target_arn: str
     input: str | None
     delete_after: bool
-    key: tuple[str, str]
+    key: tuple[str, str, str]  # a schedule moved to another time fires again, as in AWS
 
 
 def substitute_context(
@@ -139,7 +139,7 @@ class OneTimeSchedules:
         self._poll_seconds = poll_seconds
         self._backoff_seconds = backoff_seconds
         self._details: dict[tuple[str, str], OneTimeSchedule | None] = {}
-        self._fired: set[tuple[str, str]] = set()
+        self._fired: set[tuple[str, str, str]] = set()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="scheduler", daemon=True)
         self._firing: list[threading.Thread] = []
@@ -182,7 +182,7 @@ class OneTimeSchedules:
                     target_arn=detail["Target"]["Arn"],
                     input=detail["Target"].get("Input"),
                     delete_after=detail.get("ActionAfterCompletion") == "DELETE",
-                    key=(detail["Arn"], str(detail.get("CreationDate"))),
+                    key=(detail["Arn"], str(detail.get("CreationDate")), iso_z(moment)),
                 )
             )
         return self._details[key]
@@ -191,6 +191,9 @@ class OneTimeSchedules:
         """Fire every due one-time schedule not fired yet."""
         now = self._clock()
         for summary in self._summaries():
+            # moto forgets the State on update_schedule without one; AWS then keeps it ENABLED.
+            if summary.get("State", "ENABLED") != "ENABLED":
+                continue
             schedule = self._describe(summary)
             if schedule is None or schedule.key in self._fired or schedule.at > now:
                 continue
@@ -201,7 +204,7 @@ class OneTimeSchedules:
 
     def _summaries(self) -> list[dict[str, Any]]:
         summaries: list[dict[str, Any]] = []
-        request: dict[str, Any] = {"State": "ENABLED"}
+        request: dict[str, Any] = {}
         while True:
             page = self._client.list_schedules(**request)
             summaries.extend(page.get("Schedules", []))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import time
@@ -86,6 +87,14 @@ def test_a_multipart_body_round_trips_byte_for_byte(stack: RunningStack) -> None
     assert status == 201
     assert body == payload
     assert headers["Content-Type"] == content_type
+
+
+def test_the_console_shows_access_lines_and_function_output(stack: RunningStack) -> None:
+    call(f"{stack.base_url}/echo", "POST", b"{}", {"Content-Type": "application/json"})
+
+    output = eventually(lambda: stack.output() if "[echo] echo POST /echo" in stack.output() else None)
+    assert re.search(r"^POST /echo 201 \d+ms$", output, re.MULTILINE)
+    assert "Local stack is up" in output
 
 
 def test_the_authorizer_guards_private_routes(stack: RunningStack) -> None:

@@ -199,3 +199,27 @@ def test_template_schedules_fire_with_the_scheduled_time() -> None:
     assert calls[0]["resources"] == [
         "arn:aws:events:eu-west-1:123456789012:rule/invoicing-local-mefunctioneveryminute"
     ]
+
+
+def test_a_schedule_moved_to_a_new_time_fires_again(moto: MotoServer, scheduler_client: Any) -> None:
+    create(scheduler_client, "moved", "2026-11-22T09:00:00", input='{"v": 1}')
+    calls = Calls()
+    now = [NOW]
+    schedules = poller(moto, calls, now)
+    poll(schedules)
+
+    def update(at: str, value: int) -> None:
+        scheduler_client.update_schedule(
+            Name="moved",
+            ScheduleExpression=f"at({at})",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            Target={"Arn": FUNCTION_ARN, "RoleArn": ROLE, "Input": json.dumps({"v": value})},
+        )
+
+    update("2026-11-22T09:00:00", 2)
+    poll(schedules)
+    update("2026-11-22T10:30:00", 3)
+    now[0] = NOW + timedelta(hours=1)
+    poll(schedules)
+
+    assert [event["v"] for _, event in calls.events] == [1, 3]
