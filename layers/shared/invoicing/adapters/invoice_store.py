@@ -36,7 +36,7 @@ ROW_CHUNK_BYTES = 300_000
 BATCH_GET_LIMIT = 100
 
 
-class ByInvoiceDate(GlobalSecondaryIndex["InvoiceItem"]):
+class ByInvoiceDate(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "ByInvoiceDate"
         projection = KeysOnlyProjection()
@@ -45,7 +45,7 @@ class ByInvoiceDate(GlobalSecondaryIndex["InvoiceItem"]):
     invoiceDateKey = UnicodeAttribute(range_key=True)
 
 
-class ByOpportunity(GlobalSecondaryIndex["InvoiceItem"]):
+class ByOpportunity(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
     class Meta:
         index_name = "ByOpportunity"
         projection = KeysOnlyProjection()
@@ -232,29 +232,53 @@ class DynamoInvoiceRepository:
         )
         return stored
 
+    def _items_of(self, invoice: Invoice, event: Event) -> tuple[InvoiceItem, list[InvoiceItem], InvoiceItem]:
+        """The header, row chunks and event item that store `invoice` after `event`."""
+        key = invoice_key(invoice.tenantId, invoice.id)
+        chunks = [
+            self._items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}", doc=chunk)
+            for index, chunk in enumerate(_row_chunks(invoice.rows))
+        ]
+        return self._header(invoice, len(chunks)), chunks, self._event_item(invoice, event)
+
     def _write(
         self, invoice: Invoice, event: Event, *, previous_chunks: int, expected_version: int | None
     ) -> None:
-        chunks = _row_chunks(invoice.rows)
+        header, chunks, event_item = self._items_of(invoice, event)
         items = self._items
-        key = invoice_key(invoice.tenantId, invoice.id)
         condition = (
             items.pk.does_not_exist() if expected_version is None else items.version == expected_version
         )
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(self._header(invoice, len(chunks)), condition=condition)
-                for index, chunk in enumerate(chunks):
-                    transaction.save(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}", doc=chunk))
+                transaction.save(header, condition=condition)
+                for chunk in chunks:
+                    transaction.save(chunk)
                 for index in range(len(chunks), previous_chunks):
-                    transaction.delete(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}"))
-                transaction.save(self._event_item(invoice, event))
+                    transaction.delete(items(pk=header.pk, sk=f"{ROWS_PREFIX}{index:03d}"))
+                transaction.save(event_item)
         except TransactWriteError as error:
             if error.cause_response_code == "TransactionCanceledException":
                 raise Conflict(
                     f"Invoice {invoice.id} was changed by another request; read it again and retry."
                 ) from error
             raise DependencyUnavailable(f"Writing invoice failed: {error.msg}") from error
+
+    def import_invoices(self, changes: Iterable[tuple[Invoice, Event]]) -> None:
+        """Bulk-load new invoices with batched writes (fixtures, migrations, benchmarks).
+
+        Not transactional and not conditional: everything a user does goes through `create`/`save`.
+        """
+        try:
+            with self._items.batch_write() as batch:
+                for invoice, event in changes:
+                    header, chunks, event_item = self._items_of(
+                        invoice.model_copy(update={"version": 1}), event
+                    )
+                    for item in (header, *chunks, event_item):
+                        batch.save(item)
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Importing invoices failed: {error.msg}") from error
 
     def delete(self, invoice: Invoice) -> None:
         """Remove the header and rows atomically (if unchanged), then the audit trail."""
