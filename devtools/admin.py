@@ -45,7 +45,7 @@ def local_target(state_dir: Path) -> Target:
     os.environ.update(
         AWS_ENDPOINT_URL=state.moto_endpoint,
         AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's dummy credentials
+        AWS_SECRET_ACCESS_KEY="testing",
         AWS_DEFAULT_REGION=state.region,
         AWS_REGION=state.region,
     )
