@@ -24,9 +24,8 @@ Clients = Callable[[str], Any]
 LOCAL_RUNTIME_TYPES = frozenset(
     {"AWS::Serverless::Function", "AWS::Serverless::Api", "AWS::Serverless::LayerVersion"}
 )
-# CloudFormation's defaults when a GenerateSecretString leaves them out.
+# Secrets Manager's length when a GenerateSecretString gives none.
 DEFAULT_SECRET_LENGTH = 32
-PUNCTUATION = string.punctuation
 
 
 def _clients(endpoint_url: str | None) -> Clients:
@@ -146,7 +145,7 @@ def generate_secret_string(options: Properties) -> str:
     if not options.get("ExcludeNumbers", False):
         alphabet += string.digits
     if not options.get("ExcludePunctuation", False):
-        alphabet += PUNCTUATION
+        alphabet += string.punctuation  # the same 32 characters Secrets Manager uses
     if options.get("IncludeSpace", False):
         alphabet += " "
     excluded = set(options.get("ExcludeCharacters", ""))
