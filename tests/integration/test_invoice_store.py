@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 from invoicing.adapters.dynamodb import bind
-from invoicing.adapters.invoice_store import EVENT_PREFIX, DynamoInvoiceRepository, InvoiceItem, invoice_key
+from invoicing.adapters.invoice_items import InvoiceItem, invoice_key
+from invoicing.adapters.invoice_store import EVENT_PREFIX, DynamoInvoiceRepository
 from invoicing.errors import Conflict, NotFound
 from invoicing.invoices import service
 from invoicing.invoices.model import InvoiceCreate, InvoiceFields, RowInput

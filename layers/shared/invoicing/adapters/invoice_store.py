@@ -2,7 +2,7 @@
 
 Items of the partition `TENANT#<tenantId>#INVOICE#<invoiceId>`:
 - `INVOICE`            header: the invoice document without rows and events, its `version` and the
-                       index keys (tenantKey, invoiceDateKey, ..., see ARCHITECTURE.md)
+                       index attributes of `invoice_items.header_index_attributes`
 - `ROWS#000`, ...      rows, in chunks of at most ROW_CHUNK_BYTES so 1,000 rows fit any item limit
 - `EVENT#<version>`     the audit trail, one item per change (numbered by the version it made), so
                        it can grow without bound and keeps its order
@@ -15,17 +15,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
-from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
-from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
-from invoicing.adapters.attributes import DecimalAttribute
-from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
+from invoicing.adapters.dynamodb import bind, transaction_connection
+from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
 from invoicing.errors import Conflict, DependencyUnavailable, NotFound
 from invoicing.invoices.model import Event, Invoice, Row
 
@@ -34,58 +30,6 @@ ROWS_PREFIX = "ROWS#"
 EVENT_PREFIX = "EVENT#"
 ROW_CHUNK_BYTES = 300_000
 BATCH_GET_LIMIT = 100
-
-
-class ByInvoiceDate(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "ByInvoiceDate"
-        projection = KeysOnlyProjection()
-
-    tenantKey = UnicodeAttribute(hash_key=True)
-    invoiceDateKey = UnicodeAttribute(range_key=True)
-
-
-class ByOpportunity(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
-    class Meta:
-        index_name = "ByOpportunity"
-        projection = KeysOnlyProjection()
-
-    opportunityKey = UnicodeAttribute(hash_key=True)
-    invoiceDateKey = UnicodeAttribute(range_key=True)
-
-
-class InvoiceItem(Model):
-    """Any item of an invoice's partition; which attributes are set depends on `sk`."""
-
-    class Meta:
-        table_name = UNBOUND_TABLE
-
-    pk = UnicodeAttribute(hash_key=True)
-    sk = UnicodeAttribute(range_key=True)
-    doc = UnicodeAttribute(null=True)
-    version = NumberAttribute(null=True)
-    status = UnicodeAttribute(null=True)
-    rowChunks = NumberAttribute(null=True)
-    tenantKey = UnicodeAttribute(null=True)
-    invoiceDateKey = UnicodeAttribute(null=True)
-    dueDateKey = UnicodeAttribute(null=True)
-    numberKey = UnicodeAttribute(null=True)
-    amountKey = DecimalAttribute(null=True)
-    createdKey = UnicodeAttribute(null=True)
-    statusKey = UnicodeAttribute(null=True)
-    opportunityKey = UnicodeAttribute(null=True)
-    customerKey = UnicodeAttribute(null=True)
-
-    by_invoice_date = ByInvoiceDate()
-    by_opportunity = ByOpportunity()
-
-
-def tenant_key(tenant_id: str) -> str:
-    return f"TENANT#{tenant_id}"
-
-
-def invoice_key(tenant_id: str, invoice_id: str) -> str:
-    return f"TENANT#{tenant_id}#INVOICE#{invoice_id}"
 
 
 def _dump(value: Any) -> str:
@@ -108,10 +52,6 @@ def _row_chunks(rows: Sequence[Row]) -> list[str]:
     if current:
         chunks.append(_dump(current))
     return chunks
-
-
-def _sort_value(moment: datetime | None, invoice_id: str) -> str:
-    return f"{moment.isoformat() if moment is not None else ''}#{invoice_id}"
 
 
 class DynamoInvoiceRepository:
@@ -189,9 +129,6 @@ class DynamoInvoiceRepository:
 
     def _header(self, invoice: Invoice, row_chunks: int) -> InvoiceItem:
         document = invoice.model_dump(mode="python", exclude={"rows", "events", "version", "additionalNotes"})
-        tenant = tenant_key(invoice.tenantId)
-        customer_email = invoice.customer.email if invoice.customer else None
-        email = (customer_email or invoice.contactEmail or "").lower()
         return self._items(
             pk=invoice_key(invoice.tenantId, invoice.id),
             sk=HEADER,
@@ -199,15 +136,7 @@ class DynamoInvoiceRepository:
             version=invoice.version,
             status=invoice.status.value,
             rowChunks=row_chunks,
-            tenantKey=tenant,
-            invoiceDateKey=_sort_value(invoice.invoiceDate, invoice.id),
-            dueDateKey=_sort_value(invoice.dueDate, invoice.id),
-            numberKey=f"{invoice.invoiceNumber or '~'}#{invoice.id}",
-            amountKey=invoice.totalWithTax,
-            createdKey=_sort_value(invoice.created, invoice.id),
-            statusKey=f"{tenant}#STATUS#{invoice.status.value}",
-            opportunityKey=f"{tenant}#OPPORTUNITY#{invoice.opportunityId}" if invoice.opportunityId else None,
-            customerKey=f"{tenant}#CUSTOMER#{email}" if email else None,
+            **header_index_attributes(invoice),
         )
 
     def _event_item(self, invoice: Invoice, event: Event) -> InvoiceItem:
