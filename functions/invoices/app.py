@@ -16,7 +16,7 @@ from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.errors import NotFound, ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import service, workflow
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.settings import TableSettings, load_settings
 
@@ -65,9 +65,9 @@ def _created(invoice: Invoice) -> Response[Invoice]:
 
 def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
     actor = _actor()
-    current = invoices.get(actor.tenant_id, invoice_id)
-    result = change(current, actor)
-    return invoices.save(result.invoice, result.event, previous=current)
+    return workflow.change_invoice(
+        invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor)
+    )
 
 
 @app.post("/v1/invoices", middlewares=WRITE, responses={201: {"description": "The new draft invoice."}})

@@ -33,6 +33,18 @@ class Conflict(DomainError):
     customer_message = "The resource was changed by someone else or is in a state that does not allow this."
 
 
+class ConcurrentChange(Conflict):
+    """Another request changed the same data first; re-reading and retrying may succeed."""
+
+
+class InvoiceChanged(ConcurrentChange):
+    """The invoice's version moved since it was read (optimistic locking)."""
+
+
+class CounterMoved(ConcurrentChange):
+    """The invoice-number counter moved since it was read: another invoice took that number."""
+
+
 class Unprocessable(DomainError):
     """The request is valid but the resource cannot do it (for example, sending a draft)."""
 

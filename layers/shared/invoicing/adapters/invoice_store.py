@@ -15,19 +15,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from invoicing.adapters.dynamodb import bind, transaction_connection
+from invoicing.adapters.figures_store import DynamoFiguresRepository
 from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
-from invoicing.errors import Conflict, DependencyUnavailable, NotFound
+from invoicing.adapters.invoice_numbers import NUMBER, NumberClaimItem, number_key
+from invoicing.adapters.sequences import SequenceItem
+from invoicing.errors import (
+    ConcurrentChange,
+    Conflict,
+    CounterMoved,
+    DependencyUnavailable,
+    InvoiceChanged,
+    NotFound,
+)
+from invoicing.invoices.figures import figures_delta
+from invoicing.invoices.lifecycle import NumberAssignment
 from invoicing.invoices.model import Event, Invoice, Row
 
 HEADER = "INVOICE"
 ROWS_PREFIX = "ROWS#"
 EVENT_PREFIX = "EVENT#"
+SEQUENCE_PREFIX = "SEQUENCE#"
 ROW_CHUNK_BYTES = 300_000
 BATCH_GET_LIMIT = 100
 
@@ -57,6 +71,9 @@ def _row_chunks(rows: Sequence[Row]) -> list[str]:
 class DynamoInvoiceRepository:
     def __init__(self, table_name: str) -> None:
         self._items: type[InvoiceItem] = bind(InvoiceItem, table_name)
+        self._counters: type[SequenceItem] = bind(SequenceItem, table_name)
+        self._numbers: type[NumberClaimItem] = bind(NumberClaimItem, table_name)
+        self._figures = DynamoFiguresRepository(table_name)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -96,6 +113,39 @@ class DynamoInvoiceRepository:
 
     def ids_by_invoice_date(self, tenant_id: str, limit: int) -> list[str]:
         return self._index_ids("ByInvoiceDate", tenant_key(tenant_id), limit, newest_first=True)
+
+    def invoice_date_bounds(self, tenant_id: str) -> tuple[datetime | None, datetime | None]:
+        """The earliest and latest invoice date: two one-item index queries at any tenant size."""
+
+        def first(ascending: bool) -> datetime | None:
+            try:
+                found = self._items.query(
+                    tenant_key(tenant_id),
+                    self._items.invoiceDateKey >= "0",
+                    index_name="ByInvoiceDate",
+                    scan_index_forward=ascending,
+                    limit=1,
+                )
+                item = next(iter(found), None)
+            except PynamoDBException as error:
+                raise DependencyUnavailable(f"Reading invoice dates failed: {error.msg}") from error
+            if item is None or item.invoiceDateKey is None:
+                return None
+            return datetime.fromisoformat(item.invoiceDateKey.split("#", 1)[0])
+
+        return first(True), first(False)
+
+    def current_sequence(self, tenant_id: str, counter: str) -> int:
+        """The last number a tenant's counter handed out (0 before the first)."""
+        try:
+            item = self._counters.get(
+                tenant_key(tenant_id), f"{SEQUENCE_PREFIX}{counter}", consistent_read=True
+            )
+        except self._counters.DoesNotExist:
+            return 0
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Reading the invoice counter failed: {error.msg}") from error
+        return int(item.value)
 
     def _index_ids(self, index: str, hash_key: str, limit: int, *, newest_first: bool) -> list[str]:
         try:
@@ -139,45 +189,54 @@ class DynamoInvoiceRepository:
             **header_index_attributes(invoice),
         )
 
-    def _event_item(self, invoice: Invoice, event: Event) -> InvoiceItem:
+    def _event_item(self, invoice: Invoice, event: Event, version: int) -> InvoiceItem:
         return self._items(
             pk=invoice_key(invoice.tenantId, invoice.id),
-            sk=f"{EVENT_PREFIX}{invoice.version:010d}",
+            sk=f"{EVENT_PREFIX}{version:010d}",
             doc=_dump(event.model_dump(mode="python")),
         )
 
     def create(self, invoice: Invoice, event: Event) -> Invoice:
         stored = invoice.model_copy(update={"version": 1, "events": [event]})
-        self._write(stored, event, previous_chunks=0, expected_version=None)
+        self._write(stored, [event], previous=None)
         return stored
 
-    def save(self, invoice: Invoice, event: Event, *, previous: Invoice) -> Invoice:
-        """Write the changed invoice if nobody changed it since `previous` was read; else Conflict."""
+    def save(
+        self, invoice: Invoice, *events: Event, previous: Invoice, number: NumberAssignment | None = None
+    ) -> Invoice:
+        """Write the changed invoice and its events if nobody changed it since `previous` was read.
+
+        With `number`, the tenant's counter moves from `number.sequence - 1` to `number.sequence` and
+        the number is claimed in the same transaction. Raises InvoiceChanged or CounterMoved when
+        another request won; both are Conflicts (409) unless the caller retries.
+        """
         stored = invoice.model_copy(
-            update={"version": previous.version + 1, "events": [*previous.events, event]}
+            update={"version": previous.version + len(events), "events": [*previous.events, *events]}
         )
-        self._write(
-            stored, event, previous_chunks=len(_row_chunks(previous.rows)), expected_version=previous.version
-        )
+        self._write(stored, list(events), previous=previous, number=number)
         return stored
 
-    def _items_of(self, invoice: Invoice, event: Event) -> tuple[InvoiceItem, list[InvoiceItem], InvoiceItem]:
-        """The header, row chunks and event item that store `invoice` after `event`."""
+    def _chunk_items(self, invoice: Invoice) -> list[InvoiceItem]:
         key = invoice_key(invoice.tenantId, invoice.id)
-        chunks = [
+        return [
             self._items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}", doc=chunk)
             for index, chunk in enumerate(_row_chunks(invoice.rows))
         ]
-        return self._header(invoice, len(chunks)), chunks, self._event_item(invoice, event)
 
     def _write(
-        self, invoice: Invoice, event: Event, *, previous_chunks: int, expected_version: int | None
+        self,
+        invoice: Invoice,
+        events: list[Event],
+        *,
+        previous: Invoice | None,
+        number: NumberAssignment | None = None,
     ) -> None:
-        header, chunks, event_item = self._items_of(invoice, event)
         items = self._items
-        condition = (
-            items.pk.does_not_exist() if expected_version is None else items.version == expected_version
-        )
+        chunks = self._chunk_items(invoice)
+        header = self._header(invoice, len(chunks))
+        first_version = invoice.version - len(events) + 1
+        condition = items.pk.does_not_exist() if previous is None else items.version == previous.version
+        previous_chunks = len(_row_chunks(previous.rows)) if previous is not None else 0
         try:
             with TransactWrite(connection=transaction_connection()) as transaction:
                 transaction.save(header, condition=condition)
@@ -185,26 +244,59 @@ class DynamoInvoiceRepository:
                     transaction.save(chunk)
                 for index in range(len(chunks), previous_chunks):
                     transaction.delete(items(pk=header.pk, sk=f"{ROWS_PREFIX}{index:03d}"))
-                transaction.save(event_item)
+                for offset, event in enumerate(events):
+                    transaction.save(self._event_item(invoice, event, first_version + offset))
+                counter_position = None
+                if number is not None:
+                    counter_position = 1 + max(len(chunks), previous_chunks) + len(events)
+                    self._claim_number(transaction, invoice, number)
+                self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice))
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
-                raise Conflict(
-                    f"Invoice {invoice.id} was changed by another request; read it again and retry."
-                ) from error
-            raise DependencyUnavailable(f"Writing invoice failed: {error.msg}") from error
+            raise self._write_failure(error, invoice, counter_position) from error
+
+    def _claim_number(self, transaction: TransactWrite, invoice: Invoice, number: NumberAssignment) -> None:
+        """Move the counter from the sequence before `number` to it, and claim the number."""
+        counters = self._counters
+        counter = counters(pk=tenant_key(invoice.tenantId), sk=f"{SEQUENCE_PREFIX}{number.counter}")
+        expected = (
+            counters.pk.does_not_exist() if number.sequence == 1 else counters.value == number.sequence - 1
+        )
+        transaction.update(counter, actions=[counters.value.set(number.sequence)], condition=expected)
+        claim = self._numbers(pk=number_key(invoice.tenantId, number.number), sk=NUMBER, invoiceId=invoice.id)
+        transaction.save(claim, condition=self._numbers.pk.does_not_exist())
+
+    def _write_failure(
+        self, error: TransactWriteError, invoice: Invoice, counter_position: int | None
+    ) -> Exception:
+        if error.cause_response_code != "TransactionCanceledException":
+            return DependencyUnavailable(f"Writing invoice failed: {error.msg}")
+        reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return InvoiceChanged(
+                f"Invoice {invoice.id} was changed by another request; read it again and retry."
+            )
+        if counter_position is not None and "ConditionalCheckFailed" in reasons[counter_position:]:
+            if reasons[counter_position] == "ConditionalCheckFailed":
+                return CounterMoved("Another invoice took the next number; retry.")
+            return Conflict(f"Invoice number {invoice.invoiceNumber} is already used by another invoice.")
+        return ConcurrentChange(f"Invoice {invoice.id} is being changed concurrently; retry.")
 
     def import_invoices(self, changes: Iterable[tuple[Invoice, Event]]) -> None:
         """Bulk-load new invoices with batched writes (fixtures, migrations, benchmarks).
 
-        Not transactional and not conditional: everything a user does goes through `create`/`save`.
+        Not transactional, not conditional, and figures are not moved: everything a user does goes
+        through `create`/`save`.
         """
         try:
             with self._items.batch_write() as batch:
                 for invoice, event in changes:
-                    header, chunks, event_item = self._items_of(
-                        invoice.model_copy(update={"version": 1}), event
-                    )
-                    for item in (header, *chunks, event_item):
+                    stored = invoice.model_copy(update={"version": 1})
+                    chunks = self._chunk_items(stored)
+                    for item in (
+                        self._header(stored, len(chunks)),
+                        *chunks,
+                        self._event_item(stored, event, 1),
+                    ):
                         batch.save(item)
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Importing invoices failed: {error.msg}") from error
@@ -218,12 +310,9 @@ class DynamoInvoiceRepository:
                 transaction.delete(items(pk=key, sk=HEADER), condition=items.version == invoice.version)
                 for index in range(len(_row_chunks(invoice.rows))):
                     transaction.delete(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}"))
+                self._figures.add_to(transaction, invoice.tenantId, figures_delta(invoice, None))
         except TransactWriteError as error:
-            if error.cause_response_code == "TransactionCanceledException":
-                raise Conflict(
-                    f"Invoice {invoice.id} was changed by another request; read it again."
-                ) from error
-            raise DependencyUnavailable(f"Deleting invoice failed: {error.msg}") from error
+            raise self._write_failure(error, invoice, None) from error
         self._delete_remaining(key)
 
     def _delete_remaining(self, key: str) -> None:

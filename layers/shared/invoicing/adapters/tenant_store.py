@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UnicodeSetAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UnicodeSetAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
+from invoicing.adapters.sequences import SEQUENCE_SORT_KEY, SequenceItem
 from invoicing.errors import Conflict, DependencyUnavailable
-from invoicing.tenants.model import ApiKeyRecord, NewTenant, Tenant
+from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, ApiKeyRecord, NewTenant, Tenant
 
 TENANT_PREFIX = "TENANT#"
 CLIENT_ID_PREFIX = "CLIENTID#"
@@ -41,14 +48,12 @@ class TenantItem(_Item):
     default_currency = UnicodeAttribute()
     sender_email = UnicodeAttribute()
     created = UTCDateTimeAttribute()
+    number_format = UnicodeAttribute(default=DEFAULT_NUMBER_FORMAT)
+    yearly_number_reset = BooleanAttribute(default=True)
 
 
 class ClientIdItem(_Item):
     tenant_id = UnicodeAttribute()
-
-
-class SequenceItem(_Item):
-    value = NumberAttribute(default=0)
 
 
 class ApiKeyItem(_Item):
@@ -79,6 +84,8 @@ class DynamoTenantRepository:
             default_currency=item.default_currency,
             sender_email=item.sender_email,
             created=item.created,
+            number_format=item.number_format,
+            yearly_number_reset=item.yearly_number_reset,
         )
 
     def create_tenant(self, tenant: NewTenant, *, created: datetime) -> Tenant:
@@ -92,6 +99,8 @@ class DynamoTenantRepository:
             default_currency=tenant.default_currency,
             sender_email=tenant.sender_email,
             created=created,
+            number_format=tenant.number_format,
+            yearly_number_reset=tenant.yearly_number_reset,
         )
         claim = self._client_ids(
             pk=f"{CLIENT_ID_PREFIX}{client_id}", sk="CLIENTID", tenant_id=tenant.tenant_id
@@ -111,11 +120,13 @@ class DynamoTenantRepository:
             default_currency=tenant.default_currency,
             sender_email=tenant.sender_email,
             created=created,
+            number_format=tenant.number_format,
+            yearly_number_reset=tenant.yearly_number_reset,
         )
 
     def _next_client_id(self) -> int:
         """Atomic counter; a failed tenant creation leaves a gap, which client ids may have."""
-        sequence = self._sequences(pk=CLIENT_ID_SEQUENCE, sk="SEQUENCE")
+        sequence = self._sequences(pk=CLIENT_ID_SEQUENCE, sk=SEQUENCE_SORT_KEY)
         try:
             sequence.update(actions=[self._sequences.value.add(1)])
         except PynamoDBException as error:

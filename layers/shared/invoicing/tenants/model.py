@@ -21,6 +21,9 @@ def validate_tenant_id(tenant_id: str) -> str:
     return tenant_id
 
 
+DEFAULT_NUMBER_FORMAT = "INV-{year}-{sequence:05d}"
+
+
 @dataclass(frozen=True)
 class Tenant:
     tenant_id: str
@@ -29,6 +32,10 @@ class Tenant:
     default_currency: str
     sender_email: str
     created: datetime
+    #: invoice number format: `{sequence}` (with a format spec such as `:05d`) and optionally `{year}`
+    number_format: str = DEFAULT_NUMBER_FORMAT
+    #: start the sequence at 1 every year
+    yearly_number_reset: bool = True
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,8 @@ class NewTenant:
     name: str
     default_currency: str
     sender_email: str
+    number_format: str = DEFAULT_NUMBER_FORMAT
+    yearly_number_reset: bool = True
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,155 @@
+"""Invoice lifecycle: publish, mark as sent, cancel, payments (seeds 001 and 003)."""
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.resolver import build_resolver
+from invoicing.auth.principal import Scope
+from invoicing.clock import utc_now
+from invoicing.errors import NotFound
+from invoicing.invoices import lifecycle, service, workflow
+from invoicing.invoices.enums import PaymentMethod
+from invoicing.invoices.model import ApiModel, Invoice, Money, Timestamp
+from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
+from invoicing.settings import TableSettings, load_settings
+
+settings = load_settings(TableSettings)
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = build_resolver(logger)
+invoices = DynamoInvoiceRepository(settings.table_name)
+tenants = DynamoTenantRepository(settings.table_name)
+
+WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
+
+
+class Payment(ApiModel):
+    amount: Money
+    date: Timestamp | None = None
+    paymentMethod: PaymentMethod = PaymentMethod.BANK_TRANSFER
+
+
+def _actor() -> service.Actor:
+    principal = current_principal(app)
+    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
+
+
+def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
+    actor = _actor()
+    tenant = tenants.find_tenant(actor.tenant_id)
+    if tenant is None:
+        raise NotFound(f"Tenant {actor.tenant_id} does not exist.")
+    now = utc_now()
+    prepare = None
+    if request is not None:
+
+        def prepare(current: Invoice) -> service.Change:
+            return service.update_invoice(
+                current, publish_fields(request, current, now), actor=actor, now=now
+            )
+
+    published = workflow.publish_invoice(
+        invoices,
+        lifecycle.NumberingPolicy(tenant.number_format, tenant.yearly_number_reset),
+        actor.tenant_id,
+        invoice_id,
+        actor=actor,
+        now=now,
+        prepare=prepare,
+    )
+    metrics.add_metric(name="InvoicePublished", unit=MetricUnit.Count, value=1)
+    return published
+
+
+def _change(invoice_id: str, change: service.ChangeFunction, *, retry: bool = False) -> Invoice:
+    actor = _actor()
+    return workflow.change_invoice(
+        invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor), retry=retry
+    )
+
+
+@app.patch("/v1/invoices/<invoiceId>/mark-as-sent", middlewares=WRITE)
+@tracer.capture_method
+def mark_as_sent(invoiceId: str) -> Invoice:
+    """Number the invoice and mark it SENT without mailing it."""
+    return _publish(invoiceId)
+
+
+@app.post("/v1/invoices/<invoiceId>/publish", middlewares=WRITE)
+@tracer.capture_method
+def publish(invoiceId: str, request: PublishRequest) -> PublishResponse:
+    """Seed 003: apply the request's changes and publish, in one step."""
+    return PublishResponse(id=_publish(invoiceId, request).id)
+
+
+@app.patch("/v1/invoices/<invoiceId>/cancel", middlewares=WRITE)
+@tracer.capture_method
+def cancel(invoiceId: str) -> Invoice:
+    return _change(invoiceId, lambda current, actor: lifecycle.cancel(current, actor=actor, now=utc_now()))
+
+
+@app.patch("/v1/invoices/<invoiceId>/add-payment", middlewares=WRITE)
+@tracer.capture_method
+def add_payment(invoiceId: str, payment: Payment) -> Invoice:
+    now = utc_now()
+    return _change(
+        invoiceId,
+        lambda current, actor: lifecycle.add_payment(
+            current, payment.amount, payment.date or now, payment.paymentMethod, actor=actor, now=now
+        ),
+        retry=True,
+    )
+
+
+@app.delete("/v1/invoices/<invoiceId>/<transactionId>/remove-payment", middlewares=WRITE)
+@tracer.capture_method
+def remove_payment(invoiceId: str, transactionId: str) -> Invoice:
+    return _change(
+        invoiceId,
+        lambda current, actor: lifecycle.remove_payment(current, transactionId, actor=actor, now=utc_now()),
+        retry=True,
+    )
+
+
+@app.patch("/v1/invoices/<invoiceId>/mark-as-paid", middlewares=WRITE)
+@tracer.capture_method
+def mark_as_paid(
+    invoiceId: str,
+    paid_date: Annotated[
+        date | None, Query(alias="date", description="Payment date (default today).")
+    ] = None,
+) -> Invoice:
+    now = utc_now()
+    paid_on = datetime.combine(paid_date, time(), UTC) if paid_date is not None else now
+    return _change(
+        invoiceId,
+        lambda current, actor: lifecycle.mark_as_paid(current, paid_on, actor=actor, now=now),
+        retry=True,
+    )
+
+
+@app.patch("/v1/invoices/<invoiceId>/unmark-as-paid", middlewares=WRITE)
+@tracer.capture_method
+def unmark_as_paid(invoiceId: str) -> Invoice:
+    return _change(
+        invoiceId,
+        lambda current, actor: lifecycle.unmark_as_paid(current, actor=actor, now=utc_now()),
+        retry=True,
+    )
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
+    return app.resolve(event, context)

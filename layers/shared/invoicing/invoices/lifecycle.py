@@ -1,0 +1,262 @@
+"""The invoice state machine (seeds 001 and 003), invoice numbers and payments.
+
+    DRAFT --schedule--> SCHEDULED
+      |                    |
+      +--publish / mark-as-sent / send--> SENT <--> PARTIALLY_PAID <--> PAID
+                                           |   \\-- due date passed --> OVERDUE
+                                 SENT, OVERDUE --cancel--> CANCELLED
+
+A number is assigned when an invoice leaves DRAFT, in the same transaction as the status change.
+After every payment change the status follows from what is paid: nothing -> SENT (OVERDUE once the
+due date has passed), part -> PARTIALLY_PAID, everything -> PAID.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from invoicing.errors import Conflict, NotFound, ValidationFailed
+from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
+from invoicing.invoices.model import Event, Invoice, Transaction
+from invoicing.invoices.service import Actor, Change, NewId, new_id, priced
+from invoicing.money import is_exact, minor_units, round_money
+from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT
+
+UNPUBLISHED = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
+CANCELLABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
+PAYABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PARTIALLY_PAID})
+WITH_PAYMENTS = PAYABLE | {InvoiceStatus.PAID}
+MAX_PAYMENTS = 500
+MARKED_AS_PAID = "Marked as paid"
+
+_NUMBER_FIELDS = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+
+
+@dataclass(frozen=True)
+class NumberingPolicy:
+    """A tenant's invoice number format (`{year}`, `{sequence}` with format specs) and reset rule."""
+
+    number_format: str = DEFAULT_NUMBER_FORMAT
+    yearly_reset: bool = True
+
+    def __post_init__(self) -> None:
+        fields = set(_NUMBER_FIELDS.findall(self.number_format))
+        if "sequence" not in fields or not fields <= {"year", "sequence"}:
+            raise ValidationFailed(
+                f"Invoice number format {self.number_format!r} must contain {{sequence}} "
+                "and may contain {year}.",
+                field_errors={
+                    "numberFormat": ["Use {sequence} (e.g. {sequence:05d}) and optionally {year}."]
+                },
+            )
+
+    def counter_for(self, year: int) -> str:
+        """The counter that numbers an invoice of `year`: one per year, or one for ever."""
+        return f"invoice#{year}" if self.yearly_reset else "invoice"
+
+    def render(self, year: int, sequence: int) -> str:
+        return self.number_format.format(year=year, sequence=sequence)
+
+
+@dataclass(frozen=True)
+class NumberAssignment:
+    """The next number of a counter. Storage moves the counter from `sequence - 1` to `sequence`
+    conditionally, in the publishing transaction: racing publishers never share or skip a number."""
+
+    counter: str
+    sequence: int
+    number: str
+
+
+def numbering_year(invoice: Invoice, now: datetime) -> int:
+    return (invoice.invoiceDate or now).year
+
+
+def next_number(policy: NumberingPolicy, year: int, current_sequence: int) -> NumberAssignment:
+    sequence = current_sequence + 1
+    return NumberAssignment(policy.counter_for(year), sequence, policy.render(year, sequence))
+
+
+def _event(actor: Actor, now: datetime, event_type: EventType, description: str, make_id: NewId) -> Event:
+    return Event(id=make_id(), type=event_type, date=now, authorId=actor.subject, description=description)
+
+
+def _refused(invoice: Invoice, action: str, allowed: str) -> Conflict:
+    return Conflict(
+        f"Only invoices in {allowed} status can be {action}; invoice {invoice.invoiceNumber or invoice.id} "
+        f"is {invoice.status.value}."
+    )
+
+
+def _changed(invoice: Invoice, actor: Actor, now: datetime, **update: object) -> Invoice:
+    return invoice.model_copy(update={**update, "updated": now, "updatedBy": actor.subject})
+
+
+def ensure_publishable(invoice: Invoice) -> None:
+    if invoice.status not in UNPUBLISHED:
+        raise _refused(invoice, "published", "draft or scheduled")
+    if not invoice.rows:
+        raise Conflict(f"Invoice {invoice.id} has no rows; add at least one before publishing it.")
+
+
+def publish(
+    invoice: Invoice, number: NumberAssignment, *, actor: Actor, now: datetime, make_id: NewId = new_id
+) -> Change:
+    """DRAFT or SCHEDULED -> SENT, numbered (mark-as-sent, publish, send). An invoice without an
+    invoice date is dated today."""
+    ensure_publishable(invoice)
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    published = priced(
+        _changed(
+            invoice,
+            actor,
+            now,
+            status=InvoiceStatus.SENT,
+            invoiceNumber=number.number,
+            invoiceDate=invoice.invoiceDate or today,
+        )
+    )
+    description = f"Published as {number.number}: {invoice.status.value} -> SENT."
+    return Change(published, _event(actor, now, EventType.STATUS_CHANGED, description, make_id))
+
+
+def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
+    if invoice.status not in CANCELLABLE:
+        raise Conflict(
+            "Only invoices in published (Due, Past Due) status and not paid can be canceled; "
+            f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
+        )
+    cancelled = _changed(invoice, actor, now, status=InvoiceStatus.CANCELLED)
+    description = (
+        f"Cancelled: {invoice.status.value} -> CANCELLED. Number {invoice.invoiceNumber} stays used."
+    )
+    return Change(cancelled, _event(actor, now, EventType.STATUS_CHANGED, description, make_id))
+
+
+def outstanding(invoice: Invoice) -> Decimal:
+    return invoice.total - invoice.paid
+
+
+def status_after_payments(invoice: Invoice, paid: Decimal, now: datetime) -> InvoiceStatus:
+    if paid >= invoice.total:
+        return InvoiceStatus.PAID
+    if paid > 0:
+        return InvoiceStatus.PARTIALLY_PAID
+    if invoice.dueDate is not None and invoice.dueDate < now:
+        return InvoiceStatus.OVERDUE
+    return InvoiceStatus.SENT
+
+
+def _with_transactions(
+    invoice: Invoice, transactions: list[Transaction], *, actor: Actor, now: datetime
+) -> Invoice:
+    paid = sum((transaction.amount for transaction in transactions), Decimal(0))
+    ratio = paid / invoice.total if invoice.total else Decimal(0)
+    paid_excluding_tax = round_money(invoice.totalExcludingTax * ratio, invoice.currency)
+    status = status_after_payments(invoice, paid, now)
+    date_paid = (
+        max(transaction.date for transaction in transactions) if status == InvoiceStatus.PAID else None
+    )
+    return _changed(
+        invoice,
+        actor,
+        now,
+        transactions=transactions,
+        paid=paid,
+        paidExcludingTax=paid_excluding_tax,
+        datePaid=date_paid,
+        status=status,
+    )
+
+
+def add_payment(
+    invoice: Invoice,
+    amount: Decimal,
+    paid_on: datetime,
+    method: PaymentMethod,
+    *,
+    actor: Actor,
+    now: datetime,
+    description: str | None = None,
+    make_id: NewId = new_id,
+) -> Change:
+    """Record a payment; it must be positive, exact to the minor unit and not exceed what is owed."""
+    if invoice.status not in PAYABLE:
+        raise _refused(invoice, "paid", "published (SENT, OVERDUE, PARTIALLY_PAID)")
+    if amount <= 0 or not is_exact(amount, invoice.currency):
+        raise ValidationFailed(
+            f"A payment must be a positive amount in whole {invoice.currency} minor units.",
+            field_errors={"amount": [f"Positive, at most {minor_units(invoice.currency)} decimals."]},
+        )
+    owed = outstanding(invoice)
+    if amount > owed:
+        raise ValidationFailed(
+            f"The payment of {amount} {invoice.currency} exceeds the outstanding {owed} {invoice.currency}.",
+            field_errors={"amount": [f"At most {owed}."]},
+        )
+    if len(invoice.transactions) >= MAX_PAYMENTS:
+        raise Conflict(f"An invoice records at most {MAX_PAYMENTS} payments.")
+    transaction = Transaction(
+        id=make_id(),
+        tenantId=invoice.tenantId,
+        amount=amount,
+        date=paid_on,
+        description=description,
+        paymentMethod=method,
+        created=now,
+        createdBy=actor.subject,
+        updated=now,
+        updatedBy=actor.subject,
+    )
+    updated = _with_transactions(invoice, [*invoice.transactions, transaction], actor=actor, now=now)
+    text = f"Payment {transaction.id} of {amount} {invoice.currency} recorded; status {updated.status.value}."
+    return Change(updated, _event(actor, now, EventType.PAYMENT_ADDED, text, make_id))
+
+
+def remove_payment(
+    invoice: Invoice, transaction_id: str, *, actor: Actor, now: datetime, make_id: NewId = new_id
+) -> Change:
+    if invoice.status not in WITH_PAYMENTS:
+        raise _refused(invoice, "changed", "published or paid")
+    remaining = [transaction for transaction in invoice.transactions if transaction.id != transaction_id]
+    if len(remaining) == len(invoice.transactions):
+        raise NotFound(f"Invoice {invoice.id} has no payment {transaction_id}.")
+    updated = _with_transactions(invoice, remaining, actor=actor, now=now)
+    text = f"Payment {transaction_id} removed; status {updated.status.value}."
+    return Change(updated, _event(actor, now, EventType.PAYMENT_REMOVED, text, make_id))
+
+
+def mark_as_paid(
+    invoice: Invoice, paid_on: datetime, *, actor: Actor, now: datetime, make_id: NewId = new_id
+) -> Change:
+    """Record the outstanding balance as one payment on `paid_on`."""
+    if invoice.status not in PAYABLE:
+        raise Conflict(
+            "Only invoices in published (Due, Past Due) status and not paid can be marked as paid; "
+            f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
+        )
+    return add_payment(
+        invoice,
+        outstanding(invoice),
+        paid_on,
+        PaymentMethod.OTHER,
+        actor=actor,
+        now=now,
+        description=MARKED_AS_PAID,
+        make_id=make_id,
+    )
+
+
+def unmark_as_paid(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
+    """Remove exactly the payment that mark-as-paid recorded."""
+    if invoice.status != InvoiceStatus.PAID:
+        raise _refused(invoice, "unmarked as paid", "PAID")
+    marked = [t for t in invoice.transactions if t.description == MARKED_AS_PAID]
+    if not marked:
+        raise Conflict(
+            f"Invoice {invoice.invoiceNumber or invoice.id} was paid by payments, not marked as paid."
+        )
+    return remove_payment(invoice, marked[-1].id, actor=actor, now=now, make_id=make_id)

@@ -1,0 +1,101 @@
+"""Seed 003's publish request: update and publish in one step."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field
+
+from invoicing.errors import ValidationFailed
+from invoicing.invoices.model import (
+    Amount,
+    ApiModel,
+    Customer,
+    InvoiceFields,
+    LongText,
+    Percentage,
+    Quantity,
+    RowInput,
+    ShortText,
+    Text,
+)
+from invoicing.invoices.model import Invoice as InvoiceModel
+
+
+class LineItem(ApiModel):
+    """Seed 003's line item; `totalAmount` is recomputed like every derived figure."""
+
+    id: ShortText | None = None
+    lineItemId: ShortText | None = None
+    unitTypeId: int | None = None
+    productName: ShortText | None = None
+    description: Text | None = None
+    sku: ShortText | None = None
+    unitPrice: Amount
+    quantity: Quantity
+    discountPercentage: Percentage = Decimal(0)
+
+
+class PublishRequest(ApiModel):
+    """Seed 003's publish body. Payment-processor ids are accepted for compatibility and not used
+    until card and ACH payments exist."""
+
+    dueDate: date | None = None
+    additionalNotes: LongText | None = None
+    shippingAmount: Annotated[Decimal, Field(ge=0, le=Decimal("1e12"), decimal_places=6)] | None = None
+    taxPercentage: Percentage | None = None
+    feesPercentage: Percentage | None = None
+    discountPercentage: Percentage | None = None
+    customer: Customer | None = None
+    lineItems: Annotated[list[LineItem], Field(max_length=1000)] | None = None
+    cardPaymentProcessorId: ShortText | None = None
+    achPaymentProcessorId: ShortText | None = None
+    merchantContactInfoId: ShortText | None = None
+    customerId: ShortText | None = None
+    achAllowFasterProcessing: bool | None = None
+    canPriceBeForceOverrided: bool | None = None
+
+
+class PublishResponse(ApiModel):
+    id: str
+
+
+def publish_fields(request: PublishRequest, invoice: InvoiceModel, now: datetime) -> InvoiceFields:
+    """The invoice update a publish request asks for (only the fields it sets)."""
+    values: dict[str, object] = {}
+    if request.additionalNotes is not None:
+        values["note"] = request.additionalNotes
+    for name in ("shippingAmount", "feesPercentage", "discountPercentage", "customer"):
+        if getattr(request, name) is not None:
+            values[name] = getattr(request, name)
+    tax_rate = request.taxPercentage
+    if request.lineItems is not None:
+        values["rows"] = [
+            RowInput(
+                id=item.id,
+                description=item.description,
+                productName=item.productName,
+                sku=item.sku,
+                unitPrice=item.unitPrice,
+                quantity=item.quantity,
+                discountPercentage=item.discountPercentage,
+                taxRate=tax_rate if tax_rate is not None else Decimal(0),
+            )
+            for item in request.lineItems
+        ]
+    elif tax_rate is not None:
+        values["rows"] = [
+            RowInput.model_validate(row.model_dump() | {"taxRate": tax_rate}) for row in invoice.rows
+        ]
+    if request.dueDate is not None:
+        invoice_date = (invoice.invoiceDate or now).date()
+        days = (request.dueDate - invoice_date).days
+        if days < 0:
+            raise ValidationFailed(
+                "The due date is before the invoice date.",
+                field_errors={"dueDate": ["Not before the invoice date."]},
+            )
+        values["paymentTermDays"] = days
+    return InvoiceFields.model_validate(values)

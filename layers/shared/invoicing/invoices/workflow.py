@@ -1,0 +1,99 @@
+"""Read-change-write loops: how a change reaches storage, and when it is worth retrying.
+
+Plain edits are not retried: the loser of a race gets 409 and decides. Payments and publishing are
+retried on a concurrent change, because they are re-checked against the fresh invoice on every
+attempt (a payment that no longer fits is refused; a number is taken afresh).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Protocol
+
+from invoicing.errors import ConcurrentChange
+from invoicing.invoices import lifecycle
+from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
+from invoicing.invoices.model import Event, Invoice
+from invoicing.invoices.service import Actor, Change
+
+RETRY_ATTEMPTS = 60
+RETRY_BASE_SECONDS = 0.005
+RETRY_CAP_SECONDS = 0.2
+
+
+class InvoiceStore(Protocol):
+    def get(self, tenant_id: str, invoice_id: str) -> Invoice: ...
+
+    def save(
+        self, invoice: Invoice, *events: Event, previous: Invoice, number: NumberAssignment | None = None
+    ) -> Invoice: ...
+
+    def current_sequence(self, tenant_id: str, counter: str) -> int: ...
+
+
+Sleep = Callable[[float], None]
+
+
+def _backoff(attempt: int, sleep: Sleep) -> None:
+    """Full jitter: racing writers spread out instead of colliding again."""
+    sleep(random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempt)))  # noqa: S311
+
+
+def change_invoice(
+    store: InvoiceStore,
+    tenant_id: str,
+    invoice_id: str,
+    change: Callable[[Invoice], Change],
+    *,
+    retry: bool = False,
+    sleep: Sleep = time.sleep,
+) -> Invoice:
+    attempts = RETRY_ATTEMPTS if retry else 1
+    for attempt in range(attempts):
+        current = store.get(tenant_id, invoice_id)
+        result = change(current)
+        try:
+            return store.save(result.invoice, result.event, previous=current)
+        except ConcurrentChange:
+            if attempt == attempts - 1:
+                raise
+            _backoff(attempt, sleep)
+    raise AssertionError("unreachable")
+
+
+def publish_invoice(
+    store: InvoiceStore,
+    policy: NumberingPolicy,
+    tenant_id: str,
+    invoice_id: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    prepare: Callable[[Invoice], Change] | None = None,
+    sleep: Sleep = time.sleep,
+) -> Invoice:
+    """Number and publish an invoice, after `prepare` (seed 003's update-and-publish) if given; the
+    update, the number, the counter and the status change are one transaction."""
+    for attempt in range(RETRY_ATTEMPTS):
+        current = store.get(tenant_id, invoice_id)
+        lifecycle.ensure_publishable(current)
+        events: list[Event] = []
+        candidate = current
+        if prepare is not None:
+            prepared = prepare(current)
+            candidate, events = prepared.invoice, [prepared.event]
+        year = lifecycle.numbering_year(candidate, now)
+        number = lifecycle.next_number(
+            policy, year, store.current_sequence(tenant_id, policy.counter_for(year))
+        )
+        published = lifecycle.publish(candidate, number, actor=actor, now=now)
+        try:
+            return store.save(published.invoice, *events, published.event, previous=current, number=number)
+        except ConcurrentChange:
+            if attempt == RETRY_ATTEMPTS - 1:
+                raise
+            _backoff(attempt, sleep)
+    raise AssertionError("unreachable")
