@@ -1,0 +1,101 @@
+"""BENCHMARKS.md section rewriting, timing summaries and the cold-start table (no processes timed)."""
+
+from pathlib import Path
+
+import pytest
+
+from devtools.bench.cold_start import Outcome, Target, render
+from devtools.bench.report import HEADER, Section, replace_section, write_section
+from devtools.bench.stats import Summary, summarize
+
+
+def test_summarize_reports_median_and_interpolated_p90_in_milliseconds():
+    summary = summarize([0.010, 0.030, 0.020, 0.050, 0.040])
+
+    assert summary.median_ms == pytest.approx(30.0)
+    assert summary.p90_ms == pytest.approx(46.0)
+
+
+def test_summarize_of_even_count_takes_the_mean_of_the_middle_pair():
+    assert summarize([0.1, 0.2, 0.3, 0.4]).median_ms == pytest.approx(250.0)
+
+
+def test_summarize_refuses_no_samples():
+    with pytest.raises(ValueError, match="no samples"):
+        summarize([])
+
+
+def test_ratio_is_median_over_baseline_median():
+    assert Summary(median_ms=150.0, p90_ms=400.0).ratio_to(Summary(median_ms=100.0, p90_ms=101.0)) == 1.5
+
+
+def test_a_new_document_gets_the_header_and_the_section():
+    document = replace_section("", Section("cold-start", "## Cold start\n"))
+
+    assert document == f"{HEADER}\n<!-- cold-start:begin -->\n## Cold start\n<!-- cold-start:end -->\n"
+
+
+def test_only_the_named_section_is_rewritten():
+    document = (
+        "# Benchmarks\n\nintro\n\n"
+        "<!-- cold-start:begin -->\nold figures\n<!-- cold-start:end -->\n\n"
+        "<!-- pdf:begin -->\npdf figures\n<!-- pdf:end -->\n"
+    )
+
+    updated = replace_section(document, Section("cold-start", "new figures"))
+
+    assert updated == document.replace("old figures", "new figures")
+
+
+def test_a_missing_section_is_appended_after_the_others():
+    document = "# Benchmarks\n\n<!-- pdf:begin -->\npdf figures\n<!-- pdf:end -->\n"
+
+    updated = replace_section(document, Section("aws-calls", "calls"))
+
+    assert updated == document + "\n<!-- aws-calls:begin -->\ncalls\n<!-- aws-calls:end -->\n"
+
+
+def test_an_unterminated_section_is_an_error():
+    with pytest.raises(ValueError, match="no matching"):
+        replace_section("<!-- cold-start:begin -->\nhalf", Section("cold-start", "x"))
+
+
+def test_write_section_keeps_the_rest_of_the_file(tmp_path: Path):
+    path = tmp_path / "BENCHMARKS.md"
+    write_section(path, Section("pdf", "pdf figures"))
+    write_section(path, Section("cold-start", "first"))
+    write_section(path, Section("cold-start", "second"))
+
+    text = path.read_text(encoding="utf-8")
+    assert "pdf figures" in text
+    assert "second" in text
+    assert "first" not in text
+
+
+def _outcome(name: str, role: str, seconds: list[float], error: str | None = None) -> Outcome:
+    target = Target(name, "app", Path("/nowhere"), {}, role)  # type: ignore[arg-type]
+    return Outcome(target, seconds, error)
+
+
+def test_cold_start_table_marks_a_slow_api_function_as_fail_and_a_broken_one_as_error():
+    section = render(
+        [
+            _outcome("boto3", "baseline", [0.1] * 10),
+            _outcome("AuthorizerFunction", "authorizer", [0.3] * 10),
+            _outcome("FastFunction", "api", [0.14] * 10),
+            _outcome("SlowFunction", "api", [0.16] * 10),
+            _outcome("BrokenFunction", "api", [], error="KeyError: 'TABLE_NAME'"),
+        ],
+        runs=10,
+        python_version="3.13.0",
+        boto3_version="1.0.0",
+    )
+
+    lines = section.markdown.splitlines()
+    assert "| boto3 | 100.0 | 100.0 | 1.00x | baseline | — |" in lines
+    assert "| AuthorizerFunction | 300.0 | 300.0 | 3.00x | reported (authorizer) | — |" in lines
+    assert "| FastFunction | 140.0 | 140.0 | 1.40x | ≤ 1.5x | ok |" in lines
+    assert "| SlowFunction | 160.0 | 160.0 | 1.60x | ≤ 1.5x | **FAIL** |" in lines
+    assert "- Command: `make bench`" in lines
+    assert section.failures == ("SlowFunction imports in 1.60x the boto3 time (target ≤ 1.5x)",)
+    assert section.errors == ("BrokenFunction does not import: KeyError: 'TABLE_NAME'",)
