@@ -8,7 +8,11 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-PYTHON313 := $(shell command -v python3.13 2>/dev/null || (PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null))
+# The real interpreter, never a pyenv shim: `sam build` runs every python3.13 on PATH, and a shim
+# directory put there as `.../shims/` (which pyenv does not recognise as its own) recurses forever.
+EXECUTABLE := import sys; print(sys.executable)
+PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/null \
+  || python3.13 -c '$(EXECUTABLE)' 2>/dev/null || PYENV_VERSION=3.13.0 pyenv which python3.13 2>/dev/null)
 PORT ?= 3000
 STATE_DIR ?= .local
 
