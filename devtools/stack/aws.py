@@ -15,6 +15,6 @@ def aws_client(service: str, endpoint_url: str | None) -> Any:
         options.update(
             endpoint_url=endpoint_url,
             aws_access_key_id="testing",
-            aws_secret_access_key="testing",  # noqa: S106 - moto's dummy credentials
+            aws_secret_access_key="testing",
         )
     return boto3.client(service, **options)

@@ -13,6 +13,8 @@ from typing import Any
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from devtools.stack.moto_patches import snapshot_named_items_only
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 RequestObserver = Callable[[dict[str, Any]], Callable[[], None]]
 
@@ -44,6 +46,7 @@ class MotoServer:
     """moto on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, observers: Iterable[RequestObserver] = (), port: int = 0) -> None:
+        snapshot_named_items_only()
         app = SerializedApp(DomainDispatcherApplication(create_backend_app), observers)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, app, threaded=True, request_handler=MotoRequestHandler

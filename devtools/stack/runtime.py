@@ -58,7 +58,7 @@ def function_spec(deployment: LocalDeployment, logical_id: str, moto_endpoint: s
         AWS_REGION=REGION,
         AWS_DEFAULT_REGION=REGION,
         AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's dummy credentials
+        AWS_SECRET_ACCESS_KEY="testing",
         AWS_LAMBDA_FUNCTION_NAME=name,
         AWS_LAMBDA_FUNCTION_MEMORY_SIZE=memory,
         AWS_LAMBDA_FUNCTION_VERSION="$LATEST",
