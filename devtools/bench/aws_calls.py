@@ -1,0 +1,207 @@
+"""AWS calls and items read by the invoice and figure routes, at two tenant sizes.
+
+Runs the functions in-process against moto with the template's table, seeds a tenant with N
+invoices (a few through the real create-and-publish path, so the figures are live, the rest by
+batched import), then counts the AWS API calls and the items each route reads. A read by id must
+be a single call, and the figure routes must read the same number of items, whatever the size.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
+from types import ModuleType, SimpleNamespace
+from typing import Any
+from unittest import mock
+
+from devtools.bench.report import Section
+from devtools.template import REGION, ROOT, LocalDeployment, local_deployment
+
+TENANT_SIZES = (100, 10_000)
+SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
+ROUTES = (
+    ("GET /v1/invoices/find/{id}", "InvoicesFunction", "invoices/find-invoice.json"),
+    ("GET /v1/invoices/find?ids= (2 ids)", "InvoicesFunction", "invoices/find-invoices.json"),
+    ("GET /v1/invoices/by-opportunity/{id}", "InvoicesFunction", "invoices/find-by-opportunity.json"),
+    ("PATCH /v1/invoices/{id}/update", "InvoicesFunction", "invoices/update-invoice.json"),
+    ("POST /v1/invoices/{id}/rows", "InvoicesFunction", "invoices/add-row.json"),
+    ("POST /v1/invoices", "InvoicesFunction", "invoices/create-invoice.json"),
+    ("GET /v1/invoices/count-by-status", "FiguresFunction", "figures/count-by-status.json"),
+    ("GET /v1/invoices/stats", "FiguresFunction", "figures/stats.json"),
+    ("GET /v1/invoices/date-range", "FiguresFunction", "figures/date-range.json"),
+)
+SINGLE_CALL_ROUTE = ROUTES[0][0]
+CONSTANT_ROUTES = tuple(label for label, function, _ in ROUTES if function == "FiguresFunction")
+#: invoices that go through the real create and publish path, so the figures are moved
+LIVE_INVOICES = 5
+#: invoices linked to the sample event's opportunity, whatever the tenant's size
+OPPORTUNITY_INVOICES = 10
+
+
+@dataclass
+class CallLog:
+    calls: list[str] = field(default_factory=list)
+    items_read: int = 0
+
+
+def _items_in(operation: str, response: dict[str, Any]) -> int:
+    if operation == "GetItem":
+        return 1 if "Item" in response else 0
+    if operation in ("Query", "Scan"):
+        return len(response.get("Items", []))
+    if operation == "BatchGetItem":
+        return sum(len(items) for items in response.get("Responses", {}).values())
+    return 0
+
+
+@contextmanager
+def counting_aws_calls() -> Iterator[CallLog]:
+    """Record every botocore API call made inside the block, and the items it read."""
+    import botocore.client
+
+    log = CallLog()
+    original: Callable[..., dict[str, Any]] = botocore.client.BaseClient._make_api_call
+
+    def counted(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        response = original(client, operation, params)
+        log.calls.append(operation)
+        log.items_read += _items_in(operation, response)
+        return response
+
+    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counted):
+        yield log
+
+
+def _load_function(deployment: LocalDeployment, logical_id: str) -> ModuleType:
+    os.environ.update(deployment.function_environment(logical_id))
+    path = deployment.function_directory(logical_id) / "app.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{logical_id}_{uuid.uuid4().hex}", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _event(sample: str, invoice_id: str) -> dict[str, Any]:
+    text = (ROOT / "events" / sample).read_text(encoding="utf-8").replace(SAMPLE_ID, invoice_id)
+    event: dict[str, Any] = json.loads(text)
+    event["requestContext"]["authorizer"]["tenantId"] = "bench"
+    return event
+
+
+def _seed(deployment: LocalDeployment, size: int) -> str:
+    """A tenant with `size` invoices; returns the id of one of them."""
+    from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+    from invoicing.adapters.tenant_store import DynamoTenantRepository
+    from invoicing.invoices import service
+    from invoicing.invoices.lifecycle import NumberingPolicy
+    from invoicing.invoices.model import InvoiceCreate, RowInput
+    from invoicing.invoices.workflow import publish_invoice
+    from invoicing.tenants.model import NewTenant
+
+    table = deployment.ref("InvoicingTable")
+    now = datetime.now(UTC).replace(microsecond=0)
+    DynamoTenantRepository(table).create_tenant(
+        NewTenant("bench", "Bench", "EUR", "b@bench.test"), created=now
+    )
+    actor = service.Actor(tenant_id="bench", subject="bench")
+    changes = []
+    for number in range(size):
+        fields = InvoiceCreate(
+            currency="EUR",
+            invoiceDate=now,
+            opportunityId="opp-42" if number < OPPORTUNITY_INVOICES else None,
+            rows=[RowInput(description=f"Item {number}", quantity=Decimal(1), unitPrice=Decimal(number))],
+        )
+        change = service.create_invoice(fields, actor=actor, now=now)
+        changes.append((change.invoice, change.event))
+    repository = DynamoInvoiceRepository(table)
+    repository.import_invoices(changes[LIVE_INVOICES:])
+    policy = NumberingPolicy()
+    for invoice, event in changes[:LIVE_INVOICES]:
+        repository.create(invoice, event)
+        publish_invoice(repository, policy, "bench", invoice.id, actor=actor, now=now)
+    return changes[-1][0].id
+
+
+def measure(size: int) -> dict[str, CallLog]:
+    from moto import mock_aws
+
+    from devtools.stack.provision import provision_resources
+
+    results: dict[str, CallLog] = {}
+    with mock_aws():
+        deployment = local_deployment()
+        provision_resources(deployment, None)
+        invoice_id = _seed(deployment, size)
+        functions = {
+            name: _load_function(deployment, name) for name in ("InvoicesFunction", "FiguresFunction")
+        }
+        context = SimpleNamespace(
+            function_name="invoices",
+            memory_limit_in_mb=512,
+            aws_request_id="bench",
+            invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:invoices",
+        )
+        for label, function, sample in ROUTES:
+            event = _event(sample, invoice_id)
+            with counting_aws_calls() as log:
+                response = functions[function].lambda_handler(event, context)
+            if response["statusCode"] >= 400:
+                raise RuntimeError(f"{label} answered {response['statusCode']}: {response['body']}")
+            results[label] = log
+    return results
+
+
+def run(sizes: tuple[int, ...] = TENANT_SIZES) -> Section:
+    warnings.filterwarnings("ignore", "No application metrics to publish")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_NAMESPACE="Invoicing",
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    sys.path.insert(0, str(ROOT / "layers" / "shared"))
+    by_size = {size: measure(size) for size in sizes}
+    header = "| route | " + " | ".join(f"calls @ {size:,} | items read @ {size:,}" for size in sizes) + " |"
+    lines = [header, "|---|" + "---|---|" * len(sizes)]
+    for label, _, _ in ROUTES:
+        cells = []
+        for size in sizes:
+            log = by_size[size][label]
+            cells.append(f"{len(log.calls)} ({', '.join(log.calls)}) | {log.items_read}")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    failures = tuple(
+        f"{SINGLE_CALL_ROUTE} made {len(by_size[size][SINGLE_CALL_ROUTE].calls)} calls at {size:,} invoices"
+        for size in sizes
+        if len(by_size[size][SINGLE_CALL_ROUTE].calls) != 1
+    ) + tuple(
+        f"{label} read {[by_size[size][label].items_read for size in sizes]} items across tenant sizes"
+        for label in CONSTANT_ROUTES
+        if len({(by_size[size][label].items_read, len(by_size[size][label].calls)) for size in sizes}) != 1
+    )
+    markdown = "\n".join(
+        [
+            "## AWS calls per invoice route",
+            "",
+            f"Measured {datetime.now(UTC):%Y-%m-%d} by `make bench`: the functions in-process against moto,",
+            "a tenant seeded with the given number of invoices. Targets: a read by id is one call at any",
+            "size; the figure routes make the same calls and read the same items at any size.",
+            "",
+            *lines,
+        ]
+    )
+    return Section(name="aws-calls", markdown=markdown, failures=failures)
