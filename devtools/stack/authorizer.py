@@ -22,7 +22,8 @@ class MalformedResultError(ValueError):
 
 @dataclass(frozen=True)
 class Decision:
-    """Allowed with the `requestContext.authorizer` to pass on, or refused with a gateway response type."""
+    """Allowed with the `requestContext.authorizer` to pass on, or refused with a gateway response type
+    (an ACCESS_DENIED refusal keeps the context: its gateway response may show `$context.authorizer.*`)."""
 
     authorizer: dict[str, Any] | None = None
     refusal: str | None = None
@@ -135,7 +136,7 @@ class Authorizer:
             with self._lock:
                 self._cache.setdefault(identity, _Cached(self._clock() + self._ttl, result))
         if effect == "deny":
-            return Decision(refusal="ACCESS_DENIED", message=EXPLICIT_DENY_MESSAGE)
+            return Decision(authorizer=context, refusal="ACCESS_DENIED", message=EXPLICIT_DENY_MESSAGE)
         if effect == "implicit-deny":
-            return Decision(refusal="ACCESS_DENIED")
+            return Decision(authorizer=context, refusal="ACCESS_DENIED")
         return Decision(authorizer={**context, "integrationLatency": latency_ms})

@@ -109,11 +109,16 @@ class Gateway:
         }
 
     def _gateway_response(
-        self, request: HttpRequest, info: RequestInfo, response_type: str, message: str | None = None
+        self,
+        request: HttpRequest,
+        info: RequestInfo,
+        response_type: str,
+        message: str | None = None,
+        authorizer: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        return self._tagged(
-            render(self.gateway_responses, response_type, self._variables(request, info), message), info
-        )
+        variables = self._variables(request, info)
+        variables.update({f"authorizer.{key}": str(value) for key, value in (authorizer or {}).items()})
+        return self._tagged(render(self.gateway_responses, response_type, variables, message), info)
 
     @staticmethod
     def _tagged(response: HttpResponse, info: RequestInfo) -> HttpResponse:
@@ -136,7 +141,9 @@ class Gateway:
         if not match.route.public and self.authorizer is not None:
             decision = self.authorizer.authorize(self.api, request, info)
             if decision.refusal is not None:
-                return self._gateway_response(request, info, decision.refusal, decision.message)
+                return self._gateway_response(
+                    request, info, decision.refusal, decision.message, decision.authorizer or {}
+                )
             authorizer_context = decision.authorizer
         function = match.route.function
         function_timeout = self.runtime.pools[function].spec.timeout

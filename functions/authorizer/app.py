@@ -1,8 +1,9 @@
 """Lambda REQUEST authorizer: Bearer JWTs and Basic API keys -> tenant, client id, subject, scopes.
 
 Refusals raise `Unauthorized`, which API Gateway turns into its UNAUTHORIZED gateway response (401).
-An accepted caller gets an Allow policy for the whole API, so API Gateway can cache the decision
-for the identity (ReauthorizeEvery) and handlers enforce per-route scopes.
+An accepted caller gets a policy covering the whole API (`invoicing.auth.route_access`): the routes
+its scopes open are allowed, the rest denied (403 ACCESS_DENIED). API Gateway caches that decision
+per Authorization header (ReauthorizeEvery).
 """
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -17,6 +18,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.adapters.token_keys import JwksKeys, SigningSecret
 from invoicing.auth.authenticator import Authenticator
+from invoicing.auth.route_access import statements_for
 from invoicing.auth.tokens import ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHM, TokenPolicy
 from invoicing.errors import AuthenticationFailed
 from invoicing.settings import TableSettings, load_settings
@@ -82,5 +84,9 @@ def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaConte
         stage=arn.stage,
         context=principal.to_authorizer_context(),
     )
-    policy.allow_all_routes()
+    for statement in statements_for(principal.scopes):
+        if statement.effect == "Allow":
+            policy.allow_route(statement.method, statement.resource)
+        else:
+            policy.deny_route(statement.method, statement.resource)
     return policy.asdict()

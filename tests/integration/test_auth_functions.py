@@ -62,9 +62,10 @@ def test_a_valid_token_is_allowed_with_the_tenant_in_the_context(deployment, ten
 
     response = invoke(authorizer, event)
 
-    statement = response["policyDocument"]["Statement"][0]
+    (statement,) = response["policyDocument"]["Statement"]
+    arn = "arn:aws:execute-api:eu-west-1:123456789012:local/dev"
     assert statement["Effect"] == "Allow"
-    assert statement["Resource"] == ["arn:aws:execute-api:eu-west-1:123456789012:local/dev/*/*"]
+    assert statement["Resource"] == [f"{arn}/GET/*", f"{arn}/POST/v1/invoices/dynamic-search"]
     assert response["context"] == {
         "tenantId": "acme",
         "clientId": tenant.client_id,

@@ -260,3 +260,13 @@ def test_deleting_a_draft_moves_the_counts_back(functions):
     _, counts = call(functions, "figures/count-by-status.json")
 
     assert counts["DRAFT"] == 0
+
+
+def test_publish_can_give_an_empty_draft_its_rows(functions):
+    status, empty = call(functions, "invoices/create-empty-invoice.json")
+
+    published_status, answer = call(functions, "lifecycle/publish.json", invoice_id=empty["id"])
+    _, published = call(functions, "invoices/find-invoice.json", invoice_id=empty["id"])
+
+    assert (status, published_status) == (201, 200)
+    assert (published["status"], len(published["rows"])) == ("SENT", 1)

@@ -79,12 +79,12 @@ def publish_invoice(
     update, the number, the counter and the status change are one transaction."""
     for attempt in range(RETRY_ATTEMPTS):
         current = store.get(tenant_id, invoice_id)
-        lifecycle.ensure_publishable(current)
         events: list[Event] = []
         candidate = current
         if prepare is not None:
             prepared = prepare(current)
             candidate, events = prepared.invoice, [prepared.event]
+        lifecycle.ensure_publishable(candidate)
         year = lifecycle.numbering_year(candidate, now)
         number = lifecycle.next_number(
             policy, year, store.current_sequence(tenant_id, policy.counter_for(year))
