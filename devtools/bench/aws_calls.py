@@ -137,8 +137,10 @@ def _seed(deployment: LocalDeployment, size: int) -> str:
 def measure(size: int) -> dict[str, CallLog]:
     from moto import mock_aws
 
+    from devtools.stack.moto_patches import snapshot_named_items_only
     from devtools.stack.provision import provision_resources
 
+    snapshot_named_items_only()
     results: dict[str, CallLog] = {}
     with mock_aws():
         deployment = local_deployment()
