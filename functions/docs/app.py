@@ -9,9 +9,8 @@ from pathlib import Path
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing.api.handler import api_handler
 from invoicing.api.resolver import build_resolver
 from invoicing.settings import FunctionSettings, load_settings
 
@@ -47,8 +46,4 @@ def swagger_ui() -> Response[str]:
     return Response(200, "text/html; charset=utf-8", page)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app, logger, tracer, metrics)

@@ -7,13 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from invoicing.adapters.figures_store import DynamoFiguresRepository
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
@@ -94,8 +93,4 @@ def date_range() -> DateRange:
     return DateRange(min=earliest, max=latest)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app, logger, tracer, metrics)

@@ -1,10 +1,9 @@
 """GET /v1/me: who the caller is, as the authorizer established it."""
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
+from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
@@ -36,8 +35,4 @@ def get_me() -> Me:
     )
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app, logger, tracer, metrics)

@@ -63,6 +63,19 @@ class ApiKeyItem(_Item):
     created = UTCDateTimeAttribute()
 
 
+def _tenant(item: TenantItem) -> Tenant:
+    return Tenant(
+        tenant_id=item.tenant_id,
+        client_id=int(item.client_id),
+        name=item.name,
+        default_currency=item.default_currency,
+        sender_email=item.sender_email,
+        created=item.created,
+        number_format=item.number_format,
+        yearly_number_reset=item.yearly_number_reset,
+    )
+
+
 class DynamoTenantRepository:
     def __init__(self, table_name: str) -> None:
         self._tenants = bind(TenantItem, table_name)
@@ -77,16 +90,7 @@ class DynamoTenantRepository:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Reading tenant failed: {error.msg}") from error
-        return Tenant(
-            tenant_id=item.tenant_id,
-            client_id=int(item.client_id),
-            name=item.name,
-            default_currency=item.default_currency,
-            sender_email=item.sender_email,
-            created=item.created,
-            number_format=item.number_format,
-            yearly_number_reset=item.yearly_number_reset,
-        )
+        return _tenant(item)
 
     def create_tenant(self, tenant: NewTenant, *, created: datetime) -> Tenant:
         client_id = self._next_client_id()
@@ -113,16 +117,7 @@ class DynamoTenantRepository:
             if error.cause_response_code == "TransactionCanceledException":
                 raise Conflict(f"Tenant {tenant.tenant_id} already exists.") from error
             raise DependencyUnavailable(f"Creating tenant failed: {error.msg}") from error
-        return Tenant(
-            tenant_id=tenant.tenant_id,
-            client_id=client_id,
-            name=tenant.name,
-            default_currency=tenant.default_currency,
-            sender_email=tenant.sender_email,
-            created=created,
-            number_format=tenant.number_format,
-            yearly_number_reset=tenant.yearly_number_reset,
-        )
+        return _tenant(profile)
 
     def _next_client_id(self) -> int:
         """Atomic counter; a failed tenant creation leaves a gap, which client ids may have."""

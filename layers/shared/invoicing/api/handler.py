@@ -1,0 +1,28 @@
+"""The Lambda entry point every API function exposes: observability around the resolver."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def api_handler(
+    app: APIGatewayRestResolver, logger: Logger, tracer: Tracer, metrics: Metrics
+) -> LambdaHandler:
+    """`lambda_handler` for `app`: structured logs with the request id as correlation id, an X-Ray
+    segment, and metrics flushed (with the cold-start metric) after each request."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return lambda_handler
