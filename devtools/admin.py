@@ -21,7 +21,7 @@ from invoicing.auth.principal import KNOWN_SCOPES
 from invoicing.auth.tokens import HMAC_ALGORITHM, TokenPolicy, issue_token
 from invoicing.clock import utc_now
 from invoicing.errors import DomainError
-from invoicing.tenants.model import NewTenant, Tenant
+from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, NewTenant, Tenant
 from invoicing.tenants.service import create_api_key, ensure_tenant
 
 DEFAULT_CURRENCY = "EUR"
@@ -93,6 +93,8 @@ def _ensure_tenant(target: Target, arguments: argparse.Namespace) -> Tenant:
             name=arguments.name or arguments.tenant,
             default_currency=arguments.currency,
             sender_email=arguments.sender_email or target.sender_email,
+            number_format=arguments.number_format,
+            yearly_number_reset=not arguments.continuous_numbers,
         ),
         now=utc_now(),
     )
@@ -149,6 +151,14 @@ def parser() -> argparse.ArgumentParser:
         command.add_argument("--name", help="tenant display name (on creation)")
         command.add_argument("--currency", default=DEFAULT_CURRENCY, help="default currency (on creation)")
         command.add_argument("--sender-email", help="sender address (on creation; default: SenderEmail)")
+        command.add_argument(
+            "--number-format",
+            default=DEFAULT_NUMBER_FORMAT,
+            help="invoice numbers, with {sequence} and optionally {year} (on creation; default %(default)s)",
+        )
+        command.add_argument(
+            "--continuous-numbers", action="store_true", help="never restart the sequence at a new year"
+        )
         return command
 
     with_tenant("create-tenant", "create a tenant unless it exists")

@@ -42,3 +42,12 @@ def test_an_api_keys_secret_is_stored_only_as_a_hash():
     stored = repository.api_keys[credentials.key_id]
     assert credentials.secret not in stored.secret_hash
     assert stored.scopes == frozenset({"invoices:read"})
+
+
+def test_a_tenant_with_an_invalid_number_format_is_refused():
+    tenant = NewTenant("acme", "Acme", "EUR", "billing@acme.test", number_format="INV-{year}")
+
+    with pytest.raises(ValidationFailed) as refused:
+        ensure_tenant(InMemoryTenantRepository(), tenant, now=NOW)
+
+    assert "numberFormat" in refused.value.field_errors

@@ -13,7 +13,6 @@ due date has passed), part -> PARTIALLY_PAID, everything -> PAID.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -23,7 +22,7 @@ from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
 from invoicing.invoices.model import Event, Invoice, Transaction
 from invoicing.invoices.service import Actor, Change, NewId, new_id, priced
 from invoicing.money import is_exact, minor_units, round_money
-from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT
+from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, validate_number_format
 
 UNPUBLISHED = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 CANCELLABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
@@ -31,8 +30,6 @@ PAYABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PA
 WITH_PAYMENTS = PAYABLE | {InvoiceStatus.PAID}
 MAX_PAYMENTS = 500
 MARKED_AS_PAID = "Marked as paid"
-
-_NUMBER_FIELDS = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
 @dataclass(frozen=True)
@@ -43,15 +40,7 @@ class NumberingPolicy:
     yearly_reset: bool = True
 
     def __post_init__(self) -> None:
-        fields = set(_NUMBER_FIELDS.findall(self.number_format))
-        if "sequence" not in fields or not fields <= {"year", "sequence"}:
-            raise ValidationFailed(
-                f"Invoice number format {self.number_format!r} must contain {{sequence}} "
-                "and may contain {year}.",
-                field_errors={
-                    "numberFormat": ["Use {sequence} (e.g. {sequence:05d}) and optionally {year}."]
-                },
-            )
+        validate_number_format(self.number_format)
 
     def counter_for(self, year: int) -> str:
         """The counter that numbers an invoice of `year`: one per year, or one for ever."""

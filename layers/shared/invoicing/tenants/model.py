@@ -22,6 +22,18 @@ def validate_tenant_id(tenant_id: str) -> str:
 
 
 DEFAULT_NUMBER_FORMAT = "INV-{year}-{sequence:05d}"
+_NUMBER_FIELDS = re.compile(r"\{(\w+)(?::[^}]*)?\}")
+
+
+def validate_number_format(number_format: str) -> str:
+    """An invoice number format has `{sequence}` (with an optional format spec) and maybe `{year}`."""
+    fields = set(_NUMBER_FIELDS.findall(number_format))
+    if "sequence" not in fields or not fields <= {"year", "sequence"}:
+        raise ValidationFailed(
+            f"Invoice number format {number_format!r} must contain {{sequence}} and may contain {{year}}.",
+            field_errors={"numberFormat": ["Use {sequence} (e.g. {sequence:05d}) and optionally {year}."]},
+        )
+    return number_format
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,20 @@ from datetime import datetime
 from invoicing.auth.api_keys import ApiKeyCredentials, hash_secret, new_api_key
 from invoicing.auth.principal import KNOWN_SCOPES
 from invoicing.errors import Conflict, ValidationFailed
-from invoicing.tenants.model import ApiKeyRecord, NewTenant, Tenant, TenantRepository, validate_tenant_id
+from invoicing.tenants.model import (
+    ApiKeyRecord,
+    NewTenant,
+    Tenant,
+    TenantRepository,
+    validate_number_format,
+    validate_tenant_id,
+)
 
 
 def ensure_tenant(repository: TenantRepository, tenant: NewTenant, *, now: datetime) -> Tenant:
     """Return the tenant, creating it first if it does not exist yet (safe to run concurrently)."""
     validate_tenant_id(tenant.tenant_id)
+    validate_number_format(tenant.number_format)
     existing = repository.find_tenant(tenant.tenant_id)
     if existing is not None:
         return existing
