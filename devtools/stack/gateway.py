@@ -153,7 +153,10 @@ class Gateway:
         )
         if not invocation.ok:
             assert invocation.error is not None
-            timed_out = invocation.error.get("errorType") == "Sandbox.Timedout" and limit < function_timeout
+            error_type = invocation.error.get("errorType")
+            if error_type == "RequestEntityTooLargeException":
+                return self._gateway_response(request, info, "REQUEST_TOO_LARGE")
+            timed_out = error_type == "Sandbox.Timedout" and limit < function_timeout
             return self._gateway_response(
                 request, info, "INTEGRATION_TIMEOUT" if timed_out else "DEFAULT_5XX"
             )

@@ -178,3 +178,12 @@ def test_concurrent_updates_never_lose_one(acme):
     assert set(statuses) <= {200, 409}
     assert len(final["rows"]) == statuses.count(200) >= 1
     assert final["version"] == 1 + statuses.count(200)
+
+
+@pytest.mark.parametrize("megabytes", [7, 11], ids=["over-lambdas-6MB", "over-api-gateways-10MB"])
+def test_an_oversized_body_is_413_in_the_error_body_and_stores_nothing(acme, megabytes):
+    before = len(acme.get("/v1/invoices/find-all").json())
+    body = {"currency": "EUR", "note": "x" * megabytes * 1_000_000}
+
+    assert_problem(acme.post("/v1/invoices", body), 413)
+    assert len(acme.get("/v1/invoices/find-all").json()) == before
