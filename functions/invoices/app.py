@@ -9,6 +9,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
+from invoicing.adapters.document_store import S3DocumentStore, invoice_prefix
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.identity import current_principal, requires_any_scope
@@ -18,18 +19,19 @@ from invoicing.clock import utc_now
 from invoicing.errors import NotFound, ValidationFailed
 from invoicing.invoices import service, workflow
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
-from invoicing.settings import TableSettings, load_settings
+from invoicing.settings import DocumentsSettings, load_settings
 
 MAX_IDS = 100
 MAX_LISTED = 500
 
-settings = load_settings(TableSettings)
+settings = load_settings(DocumentsSettings)
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = build_resolver(logger)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
+documents = S3DocumentStore(settings.bucket_name)
 
 READ = [requires_any_scope(Scope.INVOICES_READ)]
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
@@ -52,6 +54,12 @@ def _ids(values: list[str]) -> list[str]:
     if len(ids) > MAX_IDS:
         raise ValidationFailed(f"At most {MAX_IDS} ids per request.", field_errors={"ids": ["Too many ids."]})
     return ids
+
+
+def _delete(invoice: Invoice) -> None:
+    """The invoice, then every version of its PDFs and attachments in the documents bucket."""
+    invoices.delete(invoice)
+    documents.delete_all(invoice_prefix(invoice.tenantId, invoice.id))
 
 
 def _created(invoice: Invoice) -> Response[Invoice]:
@@ -165,7 +173,7 @@ def link_opportunity(invoiceId: str, opportunityId: str) -> Invoice:
 def delete_invoice(invoiceId: str) -> Response[None]:
     invoice = invoices.get(current_principal(app).tenant_id, invoiceId)
     service.ensure_deletable(invoice)
-    invoices.delete(invoice)
+    _delete(invoice)
     return Response(status_code=204)
 
 
@@ -178,7 +186,7 @@ def delete_invoices(ids: IdList) -> Response[None]:
     for invoice in targets:
         service.ensure_deletable(invoice)
     for invoice in targets:
-        invoices.delete(invoice)
+        _delete(invoice)
     return Response(status_code=204)
 
 

@@ -49,6 +49,18 @@ class Unprocessable(DomainError):
     """The request is valid but the resource cannot do it (for example, sending a draft)."""
 
 
+class PayloadTooLarge(DomainError):
+    """The request carries more, or bigger, files than the limits allow."""
+
+    customer_message = "The upload is too large."
+
+
+class UnsupportedMediaType(DomainError):
+    """The content is of a type the resource does not accept (judged by the bytes, not the name)."""
+
+    customer_message = "This type of file is not accepted."
+
+
 class AuthenticationFailed(DomainError):
     """Credentials are missing, malformed, forged, expired or unknown."""
 

@@ -34,3 +34,9 @@ def load_settings[S: BaseSettings](settings_type: type[S]) -> S:
             reason = "is not set" if issue["type"] == "missing" else f"is invalid: {issue['msg']}"
             problems.append(f"environment variable {variable} {reason}")
         raise ConfigurationError(f"{settings_type.__name__}: " + "; ".join(problems)) from None
+
+
+class DocumentsSettings(TableSettings):
+    """Functions that read or delete an invoice's PDFs and attachments."""
+
+    bucket_name: str

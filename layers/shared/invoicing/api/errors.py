@@ -20,6 +20,8 @@ _STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int, str]] = [
     (errors.NotFound, 404, "not-found"),
     (errors.Conflict, 409, "conflict"),
     (errors.ValidationFailed, 400, "validation-error"),
+    (errors.PayloadTooLarge, 413, "payload-too-large"),
+    (errors.UnsupportedMediaType, 415, "unsupported-media-type"),
     (errors.Unprocessable, 422, "unprocessable"),
     (errors.DependencyUnavailable, 503, "dependency-unavailable"),
 ]

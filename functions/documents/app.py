@@ -1,0 +1,236 @@
+"""Documents: invoice PDFs rendered server-side, and files attached to an invoice, in S3.
+
+PDF bytes are served through API Gateway's binary support (the client sends `Accept: application/pdf`);
+a PDF too large for a Lambda response is answered with a redirect to a pre-signed URL instead.
+"""
+
+import base64
+import hashlib
+from datetime import datetime
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.metrics import MetricUnit
+
+from invoicing.adapters.document_store import (
+    PDF_CONTENT_TYPE,
+    S3DocumentStore,
+    attachment_key,
+    pdf_key,
+)
+from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.handler import api_handler
+from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.resolver import build_resolver
+from invoicing.auth.principal import Scope
+from invoicing.clock import utc_now
+from invoicing.documents import changes
+from invoicing.documents.content import InvoiceDocument, invoice_document
+from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
+from invoicing.documents.multipart import parse_files
+from invoicing.errors import Conflict, DomainError, NotFound, PayloadTooLarge
+from invoicing.invoices import service, workflow
+from invoicing.invoices.enums import PUBLISHED_STATUSES, AttachmentType
+from invoicing.invoices.model import ApiModel, Attachment, Invoice
+from invoicing.settings import DocumentsSettings, load_settings
+
+#: base64 makes 4 MB of PDF 5.3 MB, under Lambda's 6 MB response limit; larger PDFs are redirected
+MAX_INLINE_PDF_BYTES = 4_000_000
+#: multipart boundaries and part headers on top of the files themselves
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+FILES_FIELD = "files"
+
+settings = load_settings(DocumentsSettings)
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = build_resolver(logger)
+invoices = DynamoInvoiceRepository(settings.table_name)
+tenants = DynamoTenantRepository(settings.table_name)
+documents = S3DocumentStore(settings.bucket_name)
+
+READ = [requires_any_scope(Scope.INVOICES_READ)]
+WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
+
+
+class AttachmentDownload(ApiModel):
+    """Where to download an attachment: a pre-signed URL that expires within minutes."""
+
+    url: str
+    expiresAt: datetime
+    attachment: Attachment
+
+
+def _actor() -> service.Actor:
+    principal = current_principal(app)
+    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
+
+
+def _render_input(invoice: Invoice) -> tuple[InvoiceDocument, bytes | None]:
+    tenant = tenants.find_tenant(invoice.tenantId)
+    if tenant is None:
+        raise NotFound(f"Tenant {invoice.tenantId} does not exist.")
+    theme, logo = documents.theme(invoice.tenantId)
+    logo_sha256 = hashlib.sha256(logo).hexdigest() if logo is not None else None
+    return invoice_document(invoice, tenant, theme, logo_sha256), logo
+
+
+def _current_pdf(actor: service.Actor, invoice_id: str) -> tuple[Invoice, bytes | None]:
+    """The invoice with a PDF of its current content: rendered and recorded if missing or stale.
+    Returns the new bytes when it rendered them, None when the stored PDF is current."""
+    invoice = invoices.get(actor.tenant_id, invoice_id)
+    document, logo = _render_input(invoice)
+    fingerprint = document.fingerprint()
+    if changes.is_pdf_current(invoice, fingerprint):
+        return invoice, None
+    from pdf_renderer import render_pdf
+
+    now = utc_now()
+    content = render_pdf(document, logo, now=now)
+    documents.put_pdf(pdf_key(actor.tenant_id, invoice_id, fingerprint), content, document.file_name)
+    pdf = Attachment(
+        blobId=fingerprint,
+        created=now,
+        extension="pdf",
+        fileSize=len(content),
+        name=document.file_name,
+        type=AttachmentType.PDF,
+    )
+
+    def record(current: Invoice) -> service.Change:
+        current_fingerprint = _render_input(current)[0].fingerprint()
+        return changes.record_pdf(current, pdf, current_fingerprint=current_fingerprint, actor=actor, now=now)
+
+    updated = workflow.change_invoice(invoices, actor.tenant_id, invoice_id, record)
+    superseded = invoice.pdf
+    if superseded is not None and invoice.status not in PUBLISHED_STATUSES:
+        documents.delete_all(pdf_key(actor.tenant_id, invoice_id, superseded.blobId))
+    metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
+    return updated, content
+
+
+@app.post("/v1/invoices/<invoiceId>/generate-pdf", middlewares=WRITE)
+@tracer.capture_method
+def generate_pdf(invoiceId: str) -> Invoice:
+    """Render the invoice to PDF and store it, unless the stored PDF already shows this content."""
+    return _current_pdf(_actor(), invoiceId)[0]
+
+
+@app.get(
+    "/v1/invoices/<invoiceId>/pdf",
+    middlewares=READ,
+    responses={
+        200: {"description": "The PDF.", "content": {PDF_CONTENT_TYPE: {}}},
+        303: {"description": "A PDF too large to return inline: its pre-signed URL."},
+        409: {"description": "The invoice is not published."},
+    },
+)
+@tracer.capture_method
+def get_pdf(invoiceId: str):  # type: ignore[no-untyped-def]  # unannotated: bytes skip JSON validation
+    """The published invoice's PDF, rendered afresh if the stored one no longer matches it."""
+    actor = _actor()
+    invoice = invoices.get(actor.tenant_id, invoiceId)
+    if invoice.status not in PUBLISHED_STATUSES:
+        raise Conflict(
+            f"Invoice {invoiceId} is {invoice.status.value}: only published invoices have a PDF to "
+            "download. Publish it first, or preview it with POST .../generate-pdf."
+        )
+    invoice, content = _current_pdf(actor, invoiceId)
+    assert invoice.pdf is not None
+    key = pdf_key(actor.tenant_id, invoiceId, invoice.pdf.blobId)
+    if invoice.pdf.fileSize > MAX_INLINE_PDF_BYTES:
+        link = documents.download_link(key, utc_now())
+        return Response(303, PDF_CONTENT_TYPE, b"", headers={"Location": link.url})
+    if content is None:
+        content = documents.read(key)
+        if content is None:
+            raise NotFound(f"The PDF of invoice {invoiceId} is missing; generate it again.")
+    headers = {
+        "Content-Disposition": content_disposition(invoice.pdf.name, "inline"),
+        "ETag": f'"{invoice.pdf.blobId}"',
+    }
+    return Response(200, PDF_CONTENT_TYPE, content, headers=headers)
+
+
+def _request_body() -> bytes:
+    event = app.current_event
+    raw = event.body or ""
+    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
+    if len(body) > MAX_REQUEST_BYTES + MULTIPART_OVERHEAD_BYTES:
+        raise PayloadTooLarge(f"An upload carries at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB of files.")
+    return body
+
+
+@app.post("/v1/invoices/<invoiceId>/upload-attachments", middlewares=WRITE)
+@tracer.capture_method
+def upload_attachments(invoiceId: str) -> Invoice:
+    """multipart/form-data with one or more files in the field `files`; all are checked before any is
+    stored, so a refused request stores nothing."""
+    actor = _actor()
+    invoice = invoices.get(actor.tenant_id, invoiceId)
+    files = parse_files(app.current_event.headers.get("content-type", ""), _request_body(), FILES_FIELD)
+    accepted = check_upload(files, len(invoice.attachments))
+    now = utc_now()
+    stored: list[tuple[str, Attachment]] = []
+    try:
+        for file in accepted:
+            attachment = Attachment(
+                blobId=service.new_id(),
+                created=now,
+                extension=file.kind.extension,
+                fileSize=len(file.content),
+                name=file.name,
+                type=file.kind.attachment_type,
+            )
+            key = attachment_key(actor.tenant_id, invoiceId, attachment.blobId)
+            documents.put_attachment(key, file)
+            stored.append((key, attachment))
+        new = [attachment for _, attachment in stored]
+        return workflow.change_invoice(
+            invoices,
+            actor.tenant_id,
+            invoiceId,
+            lambda current: changes.add_attachments(current, new, actor=actor, now=now),
+            retry=True,
+        )
+    except DomainError:
+        for key, _ in stored:
+            documents.delete_all(key)
+        raise
+
+
+@app.get(
+    "/v1/invoices/<invoiceId>/attachments/<blobId>",
+    middlewares=READ,
+    responses={303: {"description": "Redirect to a pre-signed URL of the file, valid for minutes."}},
+)
+@tracer.capture_method
+def get_attachment(invoiceId: str, blobId: str) -> Response[AttachmentDownload]:
+    tenant_id = current_principal(app).tenant_id
+    attachment = changes.find_attachment(invoices.get(tenant_id, invoiceId), blobId)
+    link = documents.download_link(attachment_key(tenant_id, invoiceId, blobId), utc_now())
+    body = AttachmentDownload(url=link.url, expiresAt=link.expires_at, attachment=attachment)
+    return Response(303, "application/json", body, headers={"Location": link.url})
+
+
+@app.delete(
+    "/v1/invoices/<invoiceId>/attachments/<blobId>",
+    middlewares=WRITE,
+    responses={204: {"description": "Removed."}},
+)
+@tracer.capture_method
+def delete_attachment(invoiceId: str, blobId: str) -> Response[None]:
+    actor = _actor()
+    workflow.change_invoice(
+        invoices,
+        actor.tenant_id,
+        invoiceId,
+        lambda current: changes.remove_attachment(current, blobId, actor=actor, now=utc_now()),
+        retry=True,
+    )
+    documents.delete_all(attachment_key(actor.tenant_id, invoiceId, blobId))
+    return Response(status_code=204)
+
+
+lambda_handler = api_handler(app, logger, tracer, metrics)

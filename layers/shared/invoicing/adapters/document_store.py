@@ -1,0 +1,158 @@
+"""Invoice PDFs, attachments and PDF themes in the private documents bucket.
+
+Keys start with the tenant, so a request can only ever address its own tenant's objects:
+- `tenants/<t>/invoices/<id>/pdf/<fingerprint>.pdf`   a rendered PDF, named by its content hash
+- `tenants/<t>/invoices/<id>/attachments/<blobId>`     an attached file
+- `themes/<t>/theme.json`, `themes/<t>/logo`            the tenant's PDF theme (see documents.theme)
+
+A PDF object is written once (If-None-Match) with its SHA-256 checksum: what was published is never
+overwritten. The bucket is versioned, so deleting removes every version, not just the current one.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from invoicing.documents.files import AcceptedFile, content_disposition
+from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
+from invoicing.errors import DependencyUnavailable, NotFound
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
+
+LINK_LIFETIME = timedelta(minutes=5)
+PDF_CONTENT_TYPE = "application/pdf"
+_MISSING = frozenset({"NoSuchKey", "404", "NotFound"})
+
+
+@dataclass(frozen=True)
+class DownloadLink:
+    url: str
+    expires_at: datetime
+
+
+def invoice_prefix(tenant_id: str, invoice_id: str) -> str:
+    return f"tenants/{tenant_id}/invoices/{invoice_id}/"
+
+
+def pdf_key(tenant_id: str, invoice_id: str, fingerprint: str) -> str:
+    return f"{invoice_prefix(tenant_id, invoice_id)}pdf/{fingerprint}.pdf"
+
+
+def attachment_key(tenant_id: str, invoice_id: str, blob_id: str) -> str:
+    return f"{invoice_prefix(tenant_id, invoice_id)}attachments/{blob_id}"
+
+
+class S3DocumentStore:
+    def __init__(self, bucket: str, link_lifetime: timedelta = LINK_LIFETIME) -> None:
+        self._bucket = bucket
+        self._link_lifetime = link_lifetime
+        self._client: S3Client | None = None
+
+    def _s3(self) -> S3Client:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.client("s3", config=Config(signature_version="s3v4"))
+        return self._client
+
+    def _failure(self, action: str, error: Exception) -> DependencyUnavailable:
+        return DependencyUnavailable(f"{action} failed: {error}")
+
+    def put_pdf(self, key: str, content: bytes, file_name: str) -> None:
+        """Write a PDF once; an existing object under the same content-hash key is the same PDF."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        checksum = base64.b64encode(hashlib.sha256(content).digest()).decode()
+        try:
+            self._s3().put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=content,
+                ContentType=PDF_CONTENT_TYPE,
+                ContentDisposition=content_disposition(file_name, "inline"),
+                ChecksumSHA256=checksum,
+                IfNoneMatch="*",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "PreconditionFailed":
+                raise self._failure("Storing the PDF", error) from error
+        except BotoCoreError as error:
+            raise self._failure("Storing the PDF", error) from error
+
+    def put_attachment(self, key: str, file: AcceptedFile) -> None:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            self._s3().put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=file.content,
+                ContentType=file.kind.content_type,
+                ContentDisposition=content_disposition(file.name),
+                ChecksumSHA256=base64.b64encode(hashlib.sha256(file.content).digest()).decode(),
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise self._failure("Storing the attachment", error) from error
+
+    def read(self, key: str) -> bytes | None:
+        """The object's bytes, or None if there is none."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self._s3().get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise self._failure("Reading a document", error) from error
+        except BotoCoreError as error:
+            raise self._failure("Reading a document", error) from error
+
+    def download_link(self, key: str, now: datetime) -> DownloadLink:
+        """A pre-signed GET that expires within minutes; NotFound if the object is gone."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        s3 = self._s3()
+        try:
+            s3.head_object(Bucket=self._bucket, Key=key)
+            url = s3.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": key},
+                ExpiresIn=int(self._link_lifetime.total_seconds()),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _MISSING:
+                raise NotFound("The document's file no longer exists.") from error
+            raise self._failure("Signing a download link", error) from error
+        except BotoCoreError as error:
+            raise self._failure("Signing a download link", error) from error
+        return DownloadLink(url, now + self._link_lifetime)
+
+    def delete_all(self, prefix: str) -> None:
+        """Delete every version of every object under `prefix` (one key or an invoice's folder)."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        s3 = self._s3()
+        try:
+            pages = s3.get_paginator("list_object_versions").paginate(Bucket=self._bucket, Prefix=prefix)
+            for page in pages:
+                targets: list[ObjectIdentifierTypeDef] = [
+                    {"Key": item["Key"], "VersionId": item["VersionId"]}
+                    for item in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
+                ]
+                if targets:
+                    s3.delete_objects(Bucket=self._bucket, Delete={"Objects": targets, "Quiet": True})
+        except (BotoCoreError, ClientError) as error:
+            raise self._failure("Deleting documents", error) from error
+
+    def theme(self, tenant_id: str) -> tuple[Theme, bytes | None]:
+        """The tenant's theme and logo, or the default theme and no logo."""
+        document = self.read(f"themes/{tenant_id}/theme.json")
+        theme = parse_theme(document) if document is not None else DEFAULT_THEME
+        return theme, self.read(f"themes/{tenant_id}/logo")

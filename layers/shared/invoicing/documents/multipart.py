@@ -1,0 +1,40 @@
+"""multipart/form-data bodies (RFC 7578), parsed with the standard library's MIME parser."""
+
+from __future__ import annotations
+
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+
+from invoicing.documents.files import UploadedFile
+from invoicing.errors import ValidationFailed
+
+
+def _invalid(reason: str) -> ValidationFailed:
+    return ValidationFailed(f"The upload is not valid multipart/form-data: {reason}.")
+
+
+def parse_files(content_type: str, body: bytes, field: str) -> list[UploadedFile]:
+    """The file parts named `field`; other fields are ignored. File names may be raw UTF-8."""
+    if not content_type.lower().startswith("multipart/form-data") or "boundary=" not in content_type:
+        raise _invalid("send Content-Type multipart/form-data with a boundary")
+    head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
+    message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
+    if not isinstance(message, EmailMessage) or not message.is_multipart():
+        raise _invalid("no parts")
+    files = []
+    for part in message.iter_parts():
+        if (
+            not isinstance(part, EmailMessage)
+            or part.get_param("name", header="content-disposition") != field
+        ):
+            continue
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            raise _invalid(f"a {field!r} part has no content")
+        files.append(UploadedFile(name=part.get_filename() or "", content=payload))
+    if not files:
+        raise ValidationFailed(
+            f"Send one or more files in the form field {field!r}.", field_errors={field: ["Required."]}
+        )
+    return files
