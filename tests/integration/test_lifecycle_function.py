@@ -268,5 +268,5 @@ def test_publish_can_give_an_empty_draft_its_rows(functions):
     published_status, answer = call(functions, "lifecycle/publish.json", invoice_id=empty["id"])
     _, published = call(functions, "invoices/find-invoice.json", invoice_id=empty["id"])
 
-    assert (status, published_status) == (201, 200)
+    assert (status, published_status, answer) == (201, 200, {"id": empty["id"]})
     assert (published["status"], len(published["rows"])) == ("SENT", 1)
