@@ -76,19 +76,18 @@ def _render_input(invoice: Invoice) -> tuple[InvoiceDocument, bytes | None]:
     return invoice_document(invoice, tenant, theme, logo_sha256), logo
 
 
-def _current_pdf(actor: service.Actor, invoice_id: str) -> tuple[Invoice, bytes | None]:
-    """The invoice with a PDF of its current content: rendered and recorded if missing or stale.
-    Returns the new bytes when it rendered them, None when the stored PDF is current."""
-    invoice = invoices.get(actor.tenant_id, invoice_id)
+def _current_pdf(actor: service.Actor, invoice: Invoice) -> tuple[Invoice, Attachment, bytes | None]:
+    """The invoice with a PDF of its current content, rendered and recorded if missing or stale;
+    the PDF's bytes when they were just rendered, None when the stored PDF was already current."""
     document, logo = _render_input(invoice)
     fingerprint = document.fingerprint()
-    if changes.is_pdf_current(invoice, fingerprint):
-        return invoice, None
+    if invoice.pdf is not None and changes.is_pdf_current(invoice, fingerprint):
+        return invoice, invoice.pdf, None
     from pdf_renderer import render_pdf
 
     now = utc_now()
     content = render_pdf(document, logo, now=now)
-    documents.put_pdf(pdf_key(actor.tenant_id, invoice_id, fingerprint), content, document.file_name)
+    documents.put_pdf(pdf_key(actor.tenant_id, invoice.id, fingerprint), content, document.file_name)
     pdf = Attachment(
         blobId=fingerprint,
         created=now,
@@ -102,19 +101,19 @@ def _current_pdf(actor: service.Actor, invoice_id: str) -> tuple[Invoice, bytes 
         current_fingerprint = _render_input(current)[0].fingerprint()
         return changes.record_pdf(current, pdf, current_fingerprint=current_fingerprint, actor=actor, now=now)
 
-    updated = workflow.change_invoice(invoices, actor.tenant_id, invoice_id, record)
-    superseded = invoice.pdf
-    if superseded is not None and invoice.status not in PUBLISHED_STATUSES:
-        documents.delete_all(pdf_key(actor.tenant_id, invoice_id, superseded.blobId))
+    updated = workflow.change_invoice(invoices, actor.tenant_id, invoice.id, record)
+    if invoice.pdf is not None and invoice.status not in PUBLISHED_STATUSES:
+        documents.delete_all(pdf_key(actor.tenant_id, invoice.id, invoice.pdf.blobId))
     metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
-    return updated, content
+    return updated, pdf, content
 
 
 @app.post("/v1/invoices/<invoiceId>/generate-pdf", middlewares=WRITE)
 @tracer.capture_method
 def generate_pdf(invoiceId: str) -> Invoice:
     """Render the invoice to PDF and store it, unless the stored PDF already shows this content."""
-    return _current_pdf(_actor(), invoiceId)[0]
+    actor = _actor()
+    return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId))[0]
 
 
 @app.get(
@@ -127,8 +126,9 @@ def generate_pdf(invoiceId: str) -> Invoice:
     },
 )
 @tracer.capture_method
-def get_pdf(invoiceId: str):  # type: ignore[no-untyped-def]  # unannotated: bytes skip JSON validation
-    """The published invoice's PDF, rendered afresh if the stored one no longer matches it."""
+def get_pdf(invoiceId: str):
+    """The published invoice's PDF, rendered afresh if the stored one no longer matches it.
+    Not annotated: powertools would validate and serialise an annotated bytes body as JSON."""
     actor = _actor()
     invoice = invoices.get(actor.tenant_id, invoiceId)
     if invoice.status not in PUBLISHED_STATUSES:
@@ -136,10 +136,9 @@ def get_pdf(invoiceId: str):  # type: ignore[no-untyped-def]  # unannotated: byt
             f"Invoice {invoiceId} is {invoice.status.value}: only published invoices have a PDF to "
             "download. Publish it first, or preview it with POST .../generate-pdf."
         )
-    invoice, content = _current_pdf(actor, invoiceId)
-    assert invoice.pdf is not None
-    key = pdf_key(actor.tenant_id, invoiceId, invoice.pdf.blobId)
-    if invoice.pdf.fileSize > MAX_INLINE_PDF_BYTES:
+    _, pdf, content = _current_pdf(actor, invoice)
+    key = pdf_key(actor.tenant_id, invoiceId, pdf.blobId)
+    if pdf.fileSize > MAX_INLINE_PDF_BYTES:
         link = documents.download_link(key, utc_now())
         return Response(303, PDF_CONTENT_TYPE, b"", headers={"Location": link.url})
     if content is None:
@@ -147,8 +146,8 @@ def get_pdf(invoiceId: str):  # type: ignore[no-untyped-def]  # unannotated: byt
         if content is None:
             raise NotFound(f"The PDF of invoice {invoiceId} is missing; generate it again.")
     headers = {
-        "Content-Disposition": content_disposition(invoice.pdf.name, "inline"),
-        "ETag": f'"{invoice.pdf.blobId}"',
+        "Content-Disposition": content_disposition(pdf.name, "inline"),
+        "ETag": f'"{pdf.blobId}"',
     }
     return Response(200, PDF_CONTENT_TYPE, content, headers=headers)
 

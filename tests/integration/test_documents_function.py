@@ -137,3 +137,27 @@ def test_a_file_of_another_type_is_refused_and_nothing_is_stored(functions, buck
         "files[0]": ["Allowed: PDF, PNG, JPEG, GIF, WebP, DOCX, XLSX, ODT or ODS."]
     }
     assert bucket_keys() == []
+
+
+def test_a_theme_in_the_bucket_restyles_the_next_pdf(functions, deployment):
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 40), (11, 110, 79)).save(logo, format="PNG")
+    invoice = new_invoice(functions)
+    plain = body(call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"]))
+    s3, bucket = boto3.client("s3"), deployment.ref("DocumentsBucket")
+    s3.put_object(
+        Bucket=bucket,
+        Key="themes/acme/theme.json",
+        Body=b'{"accentColor": "#0B6E4F", "footerText": "IBAN DE89"}',
+    )
+    s3.put_object(Bucket=bucket, Key="themes/acme/logo", Body=logo.getvalue())
+
+    styled = body(call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"]))
+    key = f"tenants/acme/invoices/{invoice['id']}/pdf/{styled['pdf']['blobId']}.pdf"
+    page = PdfReader(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)["Body"].read())).pages[0]
+
+    assert styled["pdf"]["blobId"] != plain["pdf"]["blobId"]
+    assert "IBAN DE89" in page.extract_text()
+    assert len(page.images) == 1
