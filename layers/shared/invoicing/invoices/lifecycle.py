@@ -19,8 +19,8 @@ from decimal import Decimal
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
 from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
-from invoicing.invoices.model import Event, Invoice, Transaction
-from invoicing.invoices.service import Actor, Change, NewId, new_id, priced
+from invoicing.invoices.model import Invoice, Transaction
+from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, priced, touched
 from invoicing.money import is_exact, minor_units, round_money
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, validate_number_format
 
@@ -69,19 +69,11 @@ def next_number(policy: NumberingPolicy, year: int, current_sequence: int) -> Nu
     return NumberAssignment(policy.counter_for(year), sequence, policy.render(year, sequence))
 
 
-def _event(actor: Actor, now: datetime, event_type: EventType, description: str, make_id: NewId) -> Event:
-    return Event(id=make_id(), type=event_type, date=now, authorId=actor.subject, description=description)
-
-
 def _refused(invoice: Invoice, action: str, allowed: str) -> Conflict:
     return Conflict(
         f"Only invoices in {allowed} status can be {action}; invoice {invoice.invoiceNumber or invoice.id} "
         f"is {invoice.status.value}."
     )
-
-
-def _changed(invoice: Invoice, actor: Actor, now: datetime, **update: object) -> Invoice:
-    return invoice.model_copy(update={**update, "updated": now, "updatedBy": actor.subject})
 
 
 def ensure_publishable(invoice: Invoice) -> None:
@@ -99,7 +91,7 @@ def publish(
     ensure_publishable(invoice)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     published = priced(
-        _changed(
+        touched(
             invoice,
             actor,
             now,
@@ -109,7 +101,7 @@ def publish(
         )
     )
     description = f"Published as {number.number}: {invoice.status.value} -> SENT."
-    return Change(published, _event(actor, now, EventType.STATUS_CHANGED, description, make_id))
+    return Change(published, new_event(actor, now, EventType.STATUS_CHANGED, description, make_id))
 
 
 def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
@@ -118,11 +110,11 @@ def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = ne
             "Only invoices in published (Due, Past Due) status and not paid can be canceled; "
             f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
         )
-    cancelled = _changed(invoice, actor, now, status=InvoiceStatus.CANCELLED)
+    cancelled = touched(invoice, actor, now, status=InvoiceStatus.CANCELLED)
     description = (
         f"Cancelled: {invoice.status.value} -> CANCELLED. Number {invoice.invoiceNumber} stays used."
     )
-    return Change(cancelled, _event(actor, now, EventType.STATUS_CHANGED, description, make_id))
+    return Change(cancelled, new_event(actor, now, EventType.STATUS_CHANGED, description, make_id))
 
 
 def outstanding(invoice: Invoice) -> Decimal:
@@ -149,7 +141,7 @@ def _with_transactions(
     date_paid = (
         max(transaction.date for transaction in transactions) if status == InvoiceStatus.PAID else None
     )
-    return _changed(
+    return touched(
         invoice,
         actor,
         now,
@@ -202,7 +194,7 @@ def add_payment(
     )
     updated = _with_transactions(invoice, [*invoice.transactions, transaction], actor=actor, now=now)
     text = f"Payment {transaction.id} of {amount} {invoice.currency} recorded; status {updated.status.value}."
-    return Change(updated, _event(actor, now, EventType.PAYMENT_ADDED, text, make_id))
+    return Change(updated, new_event(actor, now, EventType.PAYMENT_ADDED, text, make_id))
 
 
 def remove_payment(
@@ -215,7 +207,7 @@ def remove_payment(
         raise NotFound(f"Invoice {invoice.id} has no payment {transaction_id}.")
     updated = _with_transactions(invoice, remaining, actor=actor, now=now)
     text = f"Payment {transaction_id} removed; status {updated.status.value}."
-    return Change(updated, _event(actor, now, EventType.PAYMENT_REMOVED, text, make_id))
+    return Change(updated, new_event(actor, now, EventType.PAYMENT_REMOVED, text, make_id))
 
 
 def mark_as_paid(

@@ -54,7 +54,7 @@ def new_id() -> str:
     return str(uuid.uuid4())
 
 
-def _event(actor: Actor, now: datetime, event_type: EventType, description: str, make_id: NewId) -> Event:
+def new_event(actor: Actor, now: datetime, event_type: EventType, description: str, make_id: NewId) -> Event:
     return Event(id=make_id(), type=event_type, date=now, authorId=actor.subject, description=description)
 
 
@@ -135,7 +135,7 @@ def create_invoice(fields: InvoiceCreate, *, actor: Actor, now: datetime, make_i
         updated=now,
         updatedBy=actor.subject,
     )
-    event = _event(actor, now, EventType.CREATE, "Invoice created.", make_id)
+    event = new_event(actor, now, EventType.CREATE, "Invoice created.", make_id)
     return Change(priced(invoice), event)
 
 
@@ -155,7 +155,7 @@ def _ensure_editable(invoice: Invoice, changed: set[str]) -> None:
         )
 
 
-def _touched(invoice: Invoice, actor: Actor, now: datetime, **update: object) -> Invoice:
+def touched(invoice: Invoice, actor: Actor, now: datetime, **update: object) -> Invoice:
     return invoice.model_copy(update={**update, "updated": now, "updatedBy": actor.subject})
 
 
@@ -175,8 +175,8 @@ def update_invoice(
         _check_unique_row_ids(rows)
         update["rows"] = rows
     changed = ", ".join(sorted(values)) or "nothing"
-    updated = priced(_touched(invoice, actor, now, **update))
-    return Change(updated, _event(actor, now, EventType.UPDATE, f"Updated {changed}.", make_id))
+    updated = priced(touched(invoice, actor, now, **update))
+    return Change(updated, new_event(actor, now, EventType.UPDATE, f"Updated {changed}.", make_id))
 
 
 def add_row(
@@ -190,8 +190,8 @@ def add_row(
     new_row = _row(row, invoice.currency, make_id)
     rows = [*invoice.rows, new_row]
     _check_unique_row_ids(rows)
-    updated = priced(_touched(invoice, actor, now, rows=rows))
-    return Change(updated, _event(actor, now, EventType.ROW_ADDED, f"Row {new_row.id} added.", make_id))
+    updated = priced(touched(invoice, actor, now, rows=rows))
+    return Change(updated, new_event(actor, now, EventType.ROW_ADDED, f"Row {new_row.id} added.", make_id))
 
 
 def remove_row(
@@ -201,8 +201,8 @@ def remove_row(
     rows = [row for row in invoice.rows if row.id != row_id]
     if len(rows) == len(invoice.rows):
         raise NotFound(f"Invoice {invoice.id} has no row {row_id}.")
-    updated = priced(_touched(invoice, actor, now, rows=rows))
-    return Change(updated, _event(actor, now, EventType.ROW_REMOVED, f"Row {row_id} removed.", make_id))
+    updated = priced(touched(invoice, actor, now, rows=rows))
+    return Change(updated, new_event(actor, now, EventType.ROW_REMOVED, f"Row {row_id} removed.", make_id))
 
 
 def add_comment(
@@ -213,16 +213,16 @@ def add_comment(
         raise ValidationFailed(
             "A comment cannot be empty.", field_errors={"body": ["Send a non-empty string."]}
         )
-    return Change(_touched(invoice, actor, now), _event(actor, now, EventType.COMMENT, comment, make_id))
+    return Change(touched(invoice, actor, now), new_event(actor, now, EventType.COMMENT, comment, make_id))
 
 
 def link_opportunity(
     invoice: Invoice, opportunity_id: str, *, actor: Actor, now: datetime, make_id: NewId = new_id
 ) -> Change:
     _ensure_editable(invoice, set())
-    updated = _touched(invoice, actor, now, opportunityId=opportunity_id)
+    updated = touched(invoice, actor, now, opportunityId=opportunity_id)
     description = f"Linked to opportunity {opportunity_id}."
-    return Change(updated, _event(actor, now, EventType.OPPORTUNITY_LINKED, description, make_id))
+    return Change(updated, new_event(actor, now, EventType.OPPORTUNITY_LINKED, description, make_id))
 
 
 def ensure_deletable(invoice: Invoice) -> None:
