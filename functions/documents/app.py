@@ -29,6 +29,7 @@ from invoicing.documents import changes
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
 from invoicing.documents.multipart import parse_files
+from invoicing.documents.theme import DEFAULT_THEME, parse_theme
 from invoicing.errors import Conflict, DomainError, NotFound, PayloadTooLarge
 from invoicing.invoices import service, workflow
 from invoicing.invoices.enums import PUBLISHED_STATUSES, AttachmentType
@@ -71,7 +72,8 @@ def _render_input(invoice: Invoice) -> tuple[InvoiceDocument, bytes | None]:
     tenant = tenants.find_tenant(invoice.tenantId)
     if tenant is None:
         raise NotFound(f"Tenant {invoice.tenantId} does not exist.")
-    theme, logo = documents.theme(invoice.tenantId)
+    theme_document, logo = documents.theme(invoice.tenantId)
+    theme = parse_theme(theme_document) if theme_document is not None else DEFAULT_THEME
     logo_sha256 = hashlib.sha256(logo).hexdigest() if logo is not None else None
     return invoice_document(invoice, tenant, theme, logo_sha256), logo
 
@@ -87,7 +89,8 @@ def _current_pdf(actor: service.Actor, invoice: Invoice) -> tuple[Invoice, Attac
 
     now = utc_now()
     content = render_pdf(document, logo, now=now)
-    documents.put_pdf(pdf_key(actor.tenant_id, invoice.id, fingerprint), content, document.file_name)
+    key = pdf_key(actor.tenant_id, invoice.id, fingerprint)
+    documents.put_pdf(key, content, content_disposition(document.file_name, "inline"))
     pdf = Attachment(
         blobId=fingerprint,
         created=now,
@@ -183,7 +186,9 @@ def upload_attachments(invoiceId: str) -> Invoice:
                 type=file.kind.attachment_type,
             )
             key = attachment_key(actor.tenant_id, invoiceId, attachment.blobId)
-            documents.put_attachment(key, file)
+            documents.put_attachment(
+                key, file.content, file.kind.content_type, content_disposition(file.name)
+            )
             stored.append((key, attachment))
         new = [attachment for _, attachment in stored]
         return workflow.change_invoice(

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from invoicing.documents.files import AcceptedFile, content_disposition
-from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import DependencyUnavailable, NotFound
 
 if TYPE_CHECKING:
@@ -65,7 +63,7 @@ class S3DocumentStore:
     def _failure(self, action: str, error: Exception) -> DependencyUnavailable:
         return DependencyUnavailable(f"{action} failed: {error}")
 
-    def put_pdf(self, key: str, content: bytes, file_name: str) -> None:
+    def put_pdf(self, key: str, content: bytes, content_disposition: str) -> None:
         """Write a PDF once; an existing object under the same content-hash key is the same PDF."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -76,7 +74,7 @@ class S3DocumentStore:
                 Key=key,
                 Body=content,
                 ContentType=PDF_CONTENT_TYPE,
-                ContentDisposition=content_disposition(file_name, "inline"),
+                ContentDisposition=content_disposition,
                 ChecksumSHA256=checksum,
                 IfNoneMatch="*",
             )
@@ -86,17 +84,17 @@ class S3DocumentStore:
         except BotoCoreError as error:
             raise self._failure("Storing the PDF", error) from error
 
-    def put_attachment(self, key: str, file: AcceptedFile) -> None:
+    def put_attachment(self, key: str, content: bytes, content_type: str, content_disposition: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
             self._s3().put_object(
                 Bucket=self._bucket,
                 Key=key,
-                Body=file.content,
-                ContentType=file.kind.content_type,
-                ContentDisposition=content_disposition(file.name),
-                ChecksumSHA256=base64.b64encode(hashlib.sha256(file.content).digest()).decode(),
+                Body=content,
+                ContentType=content_type,
+                ContentDisposition=content_disposition,
+                ChecksumSHA256=base64.b64encode(hashlib.sha256(content).digest()).decode(),
             )
         except (BotoCoreError, ClientError) as error:
             raise self._failure("Storing the attachment", error) from error
@@ -151,8 +149,6 @@ class S3DocumentStore:
         except (BotoCoreError, ClientError) as error:
             raise self._failure("Deleting documents", error) from error
 
-    def theme(self, tenant_id: str) -> tuple[Theme, bytes | None]:
-        """The tenant's theme and logo, or the default theme and no logo."""
-        document = self.read(f"themes/{tenant_id}/theme.json")
-        theme = parse_theme(document) if document is not None else DEFAULT_THEME
-        return theme, self.read(f"themes/{tenant_id}/logo")
+    def theme(self, tenant_id: str) -> tuple[bytes | None, bytes | None]:
+        """The tenant's theme document and logo, each None if the tenant has none."""
+        return self.read(f"themes/{tenant_id}/theme.json"), self.read(f"themes/{tenant_id}/logo")
