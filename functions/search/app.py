@@ -1,0 +1,184 @@
+"""Finding invoices: seed 001's page, dynamic search and CSV export, paid per page at any tenant size."""
+
+from typing import Annotated
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import Field
+
+from invoicing.adapters.exports import S3Exports
+from invoicing.adapters.invoice_search import DynamoInvoiceSearch
+from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.api.handler import api_handler
+from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.resolver import build_resolver
+from invoicing.auth.principal import Scope
+from invoicing.clock import utc_now
+from invoicing.invoices.csv_export import (
+    CSV_CONTENT_TYPE,
+    MAX_EXPORT_ROWS,
+    ExportLocation,
+    export_file_name,
+    render_csv,
+    response_size,
+)
+from invoicing.invoices.paging import InvoicePage, invoice_page
+from invoicing.invoices.search import (
+    DEFAULT_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+    PageRequest,
+    SearchQuery,
+    SearchRequest,
+    criteria_from,
+    query_from_parameters,
+    query_from_request,
+    reject_unknown_parameters,
+    sort_from_page_parameters,
+)
+from invoicing.settings import TableSettings, load_settings
+
+
+class SearchSettings(TableSettings):
+    bucket_name: str
+    #: exports whose response body would be larger go to S3 (a Lambda response is at most 6 MB)
+    csv_inline_limit_bytes: int = Field(default=5_000_000, ge=0, le=6_000_000)
+
+
+settings = load_settings(SearchSettings)
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = build_resolver(logger)
+finder = DynamoInvoiceSearch(settings.table_name)
+invoices = DynamoInvoiceRepository(settings.table_name)
+exports = S3Exports(settings.bucket_name)
+
+READ = [requires_any_scope(Scope.INVOICES_READ)]
+PAGE_PARAMETERS = ("pageNumber", "pageSize", "sortBy", "direction", "search")
+SEARCH_PARAMETERS = ("search", "filters", "page", "size", "sort")
+
+PageNumber = Annotated[int, Query(ge=0, le=1_000_000, description="Zero-based page number.")]
+PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}.")]
+SearchTerms = Annotated[
+    list[str] | None, Query(description="Free-text terms; a match contains every word (any case or accent).")
+]
+Filters = Annotated[
+    list[str] | None,
+    Query(
+        description="name:value, repeated, e.g. filters=status:SENT,PAID&filters=invoiceDateFrom:2026-01-01."
+    ),
+]
+Sorts = Annotated[
+    list[str] | None, Query(description="field[,asc|desc], one field; default invoiceDate,desc.")
+]
+CSV_RESPONSES: dict[int, dict[str, object]] = {
+    200: {
+        "description": "The CSV file (text/csv; charset=utf-8), when it fits in the response.",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    },
+    303: {
+        "description": "A larger export: download it from Location (pre-signed, 15 minutes).",
+        "content": {"application/json": {"model": ExportLocation}},
+    },
+}
+
+
+def _reject_unknown_parameters(allowed: tuple[str, ...]) -> None:
+    reject_unknown_parameters(app.current_event.multi_value_query_string_parameters or {}, allowed)
+
+
+def _page(query: SearchQuery) -> InvoicePage:
+    tenant_id = current_principal(app).tenant_id
+    found = finder.page(tenant_id, query, utc_now())
+    return invoice_page(invoices.get_many(tenant_id, found.ids), found.total, query.page)
+
+
+@app.get("/v1/invoices/page", middlewares=READ)
+@tracer.capture_method
+def find_page(
+    pageNumber: PageNumber = 0,
+    pageSize: PageSize = DEFAULT_PAGE_SIZE,
+    sortBy: Annotated[
+        str | None,
+        Query(description="invoiceDate (default), dueDate, invoiceNumber, totalWithTax, created or status."),
+    ] = None,
+    direction: Annotated[str | None, Query(description="ASC or DESC.")] = None,
+    search: Annotated[str | None, Query(description="Free text; a match contains every word.")] = None,
+) -> InvoicePage:
+    """A page of invoices; without sortBy the newest invoice date comes first."""
+    _reject_unknown_parameters(PAGE_PARAMETERS)
+    return _page(
+        SearchQuery(
+            criteria_from({}, [search] if search else []),
+            sort_from_page_parameters(sortBy, direction),
+            PageRequest(pageNumber, pageSize),
+        )
+    )
+
+
+@app.get("/v1/invoices/dynamic-search", middlewares=READ)
+@tracer.capture_method
+def dynamic_search(
+    search: SearchTerms = None,
+    filters: Filters = None,
+    page: PageNumber = 0,
+    size: PageSize = DEFAULT_PAGE_SIZE,
+    sort: Sorts = None,
+) -> InvoicePage:
+    """The POST form's fields as query parameters; an unknown filter or sort field is 400."""
+    _reject_unknown_parameters(SEARCH_PARAMETERS)
+    return _page(
+        query_from_parameters(
+            search=search or [], filters=filters or [], sort=sort or [], page=page, size=size
+        )
+    )
+
+
+@app.post("/v1/invoices/dynamic-search", middlewares=READ)
+@tracer.capture_method
+def dynamic_search_post(request: SearchRequest) -> InvoicePage:
+    return _page(query_from_request(request))
+
+
+@app.get("/v1/invoices/csv-export", middlewares=READ, responses=CSV_RESPONSES)
+@tracer.capture_method
+def csv_export(
+    search: SearchTerms = None,
+    filters: Filters = None,
+    sort: Sorts = None,
+    page: Annotated[int | None, Query(ge=0, description="Export only this page (with size).")] = None,
+    size: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+) -> Response[str]:
+    """Every matching invoice as CSV (at most 20,000: more is 422), or one page of them with page and
+    size. 200 text/csv is the file; 303 means it was too large for a response: download it from the
+    Location header (the body is an ExportLocation with the same link)."""
+    _reject_unknown_parameters(SEARCH_PARAMETERS)
+    query = query_from_parameters(
+        search=search or [],
+        filters=filters or [],
+        sort=sort or [],
+        page=page or 0,
+        size=size or DEFAULT_PAGE_SIZE,
+    )
+    tenant_id = current_principal(app).tenant_id
+    now = utc_now()
+    if page is None and size is None:
+        ids = finder.export_ids(tenant_id, query.criteria, query.sort, now, MAX_EXPORT_ROWS)
+    else:
+        ids = finder.page(tenant_id, query, now).ids
+    exported = finder.headers(tenant_id, ids)
+    text = render_csv(exported)
+    file_name = export_file_name(now)
+    if response_size(text) <= settings.csv_inline_limit_bytes:
+        disposition = f'attachment; filename="{file_name}"'
+        return Response(200, CSV_CONTENT_TYPE, text, headers={"Content-Disposition": disposition})
+    body = text.encode()
+    link = exports.publish(tenant_id, body, content_type=CSV_CONTENT_TYPE, file_name=file_name, now=now)
+    location = ExportLocation(
+        url=link.url, expiresAt=link.expires_at, rows=len(exported), sizeBytes=len(body)
+    )
+    return Response(303, "application/json", location.model_dump_json(), headers={"Location": link.url})
+
+
+lambda_handler = api_handler(app, logger, tracer, metrics)

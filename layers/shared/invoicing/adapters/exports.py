@@ -1,0 +1,69 @@
+"""Exports too large for a Lambda response: written to the documents bucket, handed out by link.
+
+Objects are keyed `exports/<tenantId>/<yyyy>/<mm>/<dd>/<uuid>.<extension>`: the tenant is part of
+the key, the random part makes the link unguessable, and the bucket's lifecycle rule deletes
+`exports/` after a day. The link is a pre-signed GET that lives LINK_LIFETIME.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from invoicing.errors import DependencyUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+LINK_LIFETIME = timedelta(minutes=15)
+EXPORTS_PREFIX = "exports/"
+
+
+@dataclass(frozen=True)
+class ExportLink:
+    url: str
+    expires_at: datetime
+    key: str
+
+
+class S3Exports:
+    def __init__(self, bucket: str, link_lifetime: timedelta = LINK_LIFETIME) -> None:
+        self._bucket = bucket
+        self._link_lifetime = link_lifetime
+        self._client: S3Client | None = None
+
+    def _s3(self) -> S3Client:
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+
+            self._client = boto3.client("s3", config=Config(signature_version="s3v4"))
+        return self._client
+
+    def publish(
+        self, tenant_id: str, body: bytes, *, content_type: str, file_name: str, now: datetime
+    ) -> ExportLink:
+        """Store `body` and return a pre-signed link that downloads it as `file_name`."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        extension = file_name.rsplit(".", 1)[-1]
+        key = f"{EXPORTS_PREFIX}{tenant_id}/{now:%Y/%m/%d}/{uuid.uuid4()}.{extension}"
+        s3 = self._s3()
+        try:
+            s3.put_object(
+                Bucket=self._bucket,
+                Key=key,
+                Body=body,
+                ContentType=content_type,
+                ContentDisposition=f'attachment; filename="{file_name}"',
+            )
+            url = s3.generate_presigned_url(
+                "get_object",
+                Params={"Bucket": self._bucket, "Key": key},
+                ExpiresIn=int(self._link_lifetime.total_seconds()),
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise DependencyUnavailable(f"Storing the export failed: {error}") from error
+        return ExportLink(url=url, expires_at=now + self._link_lifetime, key=key)

@@ -1,0 +1,124 @@
+"""Invoices as CSV: one line per invoice, RFC 4180, amounts exact to the currency's minor unit.
+
+- RFC 4180: comma-separated, CRLF line ends, a field holding a comma, quote or line break is quoted
+  and its quotes doubled; the first line names the columns.
+- Amounts are the invoice's computed figures (`invoicing.invoices.calculator`), written with every
+  digit of the currency's minor unit (1492.20 EUR, 1500 JPY, 1.250 KWD) and never neutralised, so a
+  spreadsheet reads them as numbers.
+- CSV formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return is
+  prefixed with an apostrophe, so a spreadsheet shows it as text instead of evaluating it.
+
+An export is answered in the response when it fits (a Lambda response is at most 6 MB, and the body
+travels JSON-escaped in it); a larger one is stored and answered with `303 See Other`, its link in
+`Location` and in an `ExportLocation` body. One export holds at most MAX_EXPORT_ROWS invoices.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import Field
+
+from invoicing.clock import iso_utc
+from invoicing.invoices.model import ApiModel, Invoice
+from invoicing.money import round_money
+
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_EXPORT_ROWS = 20_000
+
+
+class ExportLocation(ApiModel):
+    """The answer to an export too large for the response (303): where to download it."""
+
+    url: str = Field(description="Pre-signed GET link of the CSV file; also in the Location header.")
+    expiresAt: datetime = Field(description="The link works until then.")
+    rows: int = Field(description="Invoices in the file.")
+    sizeBytes: int
+    contentType: str = CSV_CONTENT_TYPE
+
+
+def neutralise(text: str) -> str:
+    """The text as a spreadsheet must show it: a leading formula trigger is escaped with `'`."""
+    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+
+
+def exact_amount(amount: Decimal, currency: str) -> str:
+    return format(round_money(amount, currency), "f")
+
+
+def _moment(value: datetime | None) -> str:
+    return iso_utc(value) if value is not None else ""
+
+
+def _customer_name(invoice: Invoice) -> str | None:
+    customer = invoice.customer
+    if customer is None:
+        return None
+    return " ".join(part for part in (customer.firstName, customer.lastName) if part) or None
+
+
+_TEXT_COLUMNS: list[tuple[str, Callable[[Invoice], str | None]]] = [
+    ("id", lambda invoice: invoice.id),
+    ("invoiceNumber", lambda invoice: invoice.invoiceNumber),
+    ("status", lambda invoice: invoice.status.value),
+    ("type", lambda invoice: invoice.type.value),
+    ("invoiceDate", lambda invoice: _moment(invoice.invoiceDate)),
+    ("dueDate", lambda invoice: _moment(invoice.dueDate)),
+    ("currency", lambda invoice: invoice.currency),
+    ("clientId", lambda invoice: invoice.clientId),
+    ("customerCompany", lambda invoice: invoice.customer.companyName if invoice.customer else None),
+    ("customerName", _customer_name),
+    ("customerEmail", lambda invoice: invoice.customer.email if invoice.customer else None),
+    ("contactEmail", lambda invoice: invoice.contactEmail),
+    ("opportunityId", lambda invoice: invoice.opportunityId),
+    ("paymentReference", lambda invoice: invoice.paymentReference),
+    ("note", lambda invoice: invoice.note),
+]
+_AMOUNT_COLUMNS: list[tuple[str, Callable[[Invoice], Decimal]]] = [
+    ("totalExcludingTax", lambda invoice: invoice.totalExcludingTax),
+    ("totalTax", lambda invoice: invoice.totalTax),
+    ("totalWithTax", lambda invoice: invoice.totalWithTax),
+    ("discountAmount", lambda invoice: invoice.discountAmount),
+    ("feesAmount", lambda invoice: invoice.feesAmount),
+    ("shippingAmount", lambda invoice: invoice.shippingAmount),
+    ("total", lambda invoice: invoice.total),
+    ("paid", lambda invoice: invoice.paid),
+]
+_TIME_COLUMNS: list[tuple[str, Callable[[Invoice], datetime | None]]] = [
+    ("datePaid", lambda invoice: invoice.datePaid),
+    ("created", lambda invoice: invoice.created),
+    ("updated", lambda invoice: invoice.updated),
+]
+COLUMNS = tuple(name for name, _ in (*_TEXT_COLUMNS, *_AMOUNT_COLUMNS, *_TIME_COLUMNS))
+
+
+def csv_line(invoice: Invoice) -> list[str]:
+    return [
+        *(neutralise(value(invoice) or "") for _, value in _TEXT_COLUMNS),
+        *(exact_amount(value(invoice), invoice.currency) for _, value in _AMOUNT_COLUMNS),
+        *(_moment(value(invoice)) for _, value in _TIME_COLUMNS),
+    ]
+
+
+def render_csv(invoices: Iterable[Invoice]) -> str:
+    """The header line and one line per invoice."""
+    output = io.StringIO(newline="")
+    writer = csv.writer(output, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(csv_line(invoice) for invoice in invoices)
+    return output.getvalue()
+
+
+def response_size(text: str) -> int:
+    """Bytes `text` takes as the body of a Lambda proxy response (JSON-escaped, ASCII only)."""
+    return len(json.dumps(text))
+
+
+def export_file_name(now: datetime) -> str:
+    return f"invoices-{now:%Y%m%d-%H%M%S}.csv"
