@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devtools.bench import aws_calls, cold_start, pdf_render
+from devtools.bench import aws_calls, cold_start, pdf_render, search_costs
 from devtools.bench.lambda_venv import ensure_lambda_venv
 from devtools.bench.report import Section, write_section
 from devtools.template import ROOT, local_deployment
@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
         cold_start.run(python, local_deployment(), args.runs),
         aws_calls.run(),
         pdf_render.run(),
+        search_costs.run(),
     ]
     for section in sections:
         write_section(args.output, section)
