@@ -62,23 +62,25 @@ class _InvoicePdf(FPDF):
     def header(self) -> None:
         if self.page_no() == 1:
             return
-        self._muted(self.theme.fontSize - 1)
+        self.muted(self.theme.fontSize - 1)
         self.cell(0, LINE, self.document.running_header, align="L")
         self.ln(LINE * 2)
 
     def footer(self) -> None:
         self.set_y(-MARGIN - 4)
-        self._muted(self.theme.fontSize - 1.5)
+        self.muted(self.theme.fontSize - 1.5)
         if self.document.footer:
             self.cell(150, LINE, self.document.footer, align="L")
         self.set_x(self.w - MARGIN - 30)
         self.cell(30, LINE, f"Page {self.page_no()} of {{nb}}", align="R")
 
-    def _muted(self, size: float) -> None:
+    def muted(self, size: float) -> None:
+        """Labels and page furniture: the theme's muted colour."""
         self.set_font(FONT, "", size)
         self.set_text_color(*rgb(self.theme.mutedColor))
 
-    def _text(self, size: float | None = None, style: str = "") -> None:
+    def body_text(self, size: float | None = None, style: str = "") -> None:
+        """Content: the theme's text colour, at its font size unless told."""
         self.set_font(FONT, style, size or self.theme.fontSize)
         self.set_text_color(*rgb(self.theme.textColor))
 
@@ -89,15 +91,15 @@ class _InvoicePdf(FPDF):
         for title, width, align in COLUMNS:
             self.cell(width, LINE + 2, title, align=align, fill=True)
         self.ln(LINE + 2)
-        self._text()
+        self.body_text()
 
 
 def _block(pdf: _InvoicePdf, x: float, y: float, width: float, heading: str, lines: tuple[str, ...]) -> float:
     pdf.set_xy(x, y)
-    pdf._muted(pdf.theme.fontSize - 1)
+    pdf.muted(pdf.theme.fontSize - 1)
     pdf.cell(width, LINE, heading, new_x=XPos.LEFT, new_y=YPos.NEXT)
     for index, line in enumerate(lines):
-        pdf._text(style="B" if index == 0 else "")
+        pdf.body_text(style="B" if index == 0 else "")
         pdf.multi_cell(width, LINE, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
     return pdf.get_y()
 
@@ -116,9 +118,9 @@ def _heading(pdf: _InvoicePdf, logo: bytes | None) -> None:
     )
     pdf.set_xy(MARGIN, bottom + 4)
     for label, value in pdf.document.facts:
-        pdf._muted(theme.fontSize)
+        pdf.muted(theme.fontSize)
         pdf.cell(40, LINE, label)
-        pdf._text(style="B")
+        pdf.body_text(style="B")
         pdf.cell(0, LINE, value, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(LINE)
 
@@ -167,11 +169,11 @@ def _summary(pdf: _InvoicePdf) -> None:
     pdf.ln(LINE)
     left = pdf.w - MARGIN - 90
     pdf.set_x(left)
-    pdf._muted(theme.fontSize - 1)
+    pdf.muted(theme.fontSize - 1)
     for title, width in (("Tax rate", 20), ("Taxable", 35), ("Tax", 35)):
         pdf.cell(width, LINE, title, align="R")
     pdf.ln(LINE)
-    pdf._text()
+    pdf.body_text()
     for tax in document.taxes:
         pdf.set_x(left)
         for value, width in ((tax.rate, 20), (tax.taxable, 35), (tax.tax, 35)):
@@ -181,7 +183,7 @@ def _summary(pdf: _InvoicePdf) -> None:
     for label, value in document.totals:
         emphasised = label in ("Total due", "Balance due")
         pdf.set_x(left)
-        pdf._text(style="B" if emphasised else "")
+        pdf.body_text(style="B" if emphasised else "")
         if emphasised:
             pdf.set_text_color(*rgb(theme.accentColor))
         pdf.cell(55, LINE + 0.6, label, align="R")
@@ -192,9 +194,9 @@ def _notes(pdf: _InvoicePdf) -> None:
     if not pdf.document.notes:
         return
     pdf.ln(LINE)
-    pdf._muted(pdf.theme.fontSize - 1)
+    pdf.muted(pdf.theme.fontSize - 1)
     pdf.cell(0, LINE, "Notes", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf._text()
+    pdf.body_text()
     pdf.multi_cell(0, LINE, pdf.document.notes, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
