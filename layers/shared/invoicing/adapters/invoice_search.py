@@ -2,7 +2,7 @@
 
 A search follows its plan (`search_plan`):
 - a *narrowed* range, when the plan has one, is read whole (at most IN_MEMORY_SORT_LIMIT index items)
-  and sorted in memory; its length is the total;
+  and sorted in memory; its length is the total (a search with cursors found it larger: not again);
 - otherwise the plan's walks are merged in sort order. Page N resumes from the nearest cached cursor
   at or before N (`search_cursors`), skips the pages in between reading index items only, and caches
   where pages N and N+1 start.
@@ -156,11 +156,12 @@ class DynamoInvoiceSearch:
         plan = plan_search(tenant_id, criteria, sort, now)
         if plan.matches_nothing:
             return Found([], 0)
-        in_memory = self._sorted_in_memory(plan, sort)
-        if in_memory is not None:
-            return Found(in_memory[page.offset : page.offset + page.size], len(in_memory))
         search = fingerprint(criteria, sort, page.size)
         cursor = self._cursors.nearest(tenant_id, search, page.number, now) if page.number > 0 else None
+        # a cursor means an earlier page found the narrowed range too large to sort in memory
+        in_memory = self._sorted_in_memory(plan, sort) if cursor is None else None
+        if in_memory is not None:
+            return Found(in_memory[page.offset : page.offset + page.size], len(in_memory))
         total = cursor.total if cursor is not None else self._total(tenant_id, criteria, plan)
         if page.offset >= total:
             return Found([], total)
