@@ -5,13 +5,12 @@ from typing import Annotated
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
-from aws_lambda_powertools.logging import correlation_paths
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import Field
 
 from invoicing.adapters.document_store import S3DocumentStore, invoice_prefix
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
@@ -190,8 +189,4 @@ def delete_invoices(ids: IdList) -> Response[None]:
     return Response(status_code=204)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, object], context: LambdaContext) -> dict[str, object]:
-    return app.resolve(event, context)
+lambda_handler = api_handler(app, logger, tracer, metrics)
