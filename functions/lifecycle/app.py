@@ -147,4 +147,4 @@ def unmark_as_paid(invoiceId: str) -> Invoice:
     )
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics)
+lambda_handler = api_handler(app, logger, tracer, metrics, idempotency_table=settings.idempotency_table_name)

@@ -19,5 +19,8 @@ def test_settings_are_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("POWERTOOLS_SERVICE_NAME", "invoices")
     monkeypatch.setenv("STAGE", "dev")
     monkeypatch.setenv("TABLE_NAME", "invoicing")
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", "idempotency")
 
-    assert load_settings(TableSettings).table_name == "invoicing"
+    settings = load_settings(TableSettings)
+
+    assert (settings.table_name, settings.idempotency_table_name) == ("invoicing", "idempotency")

@@ -21,6 +21,7 @@ class FunctionSettings(BaseSettings):
 
 class TableSettings(FunctionSettings):
     table_name: str
+    idempotency_table_name: str
 
 
 def load_settings[S: BaseSettings](settings_type: type[S]) -> S:

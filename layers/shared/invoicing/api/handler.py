@@ -10,19 +10,30 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing.api.idempotency import IdempotentWrites
+
 LambdaHandler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
 
 def api_handler(
-    app: APIGatewayRestResolver, logger: Logger, tracer: Tracer, metrics: Metrics
+    app: APIGatewayRestResolver,
+    logger: Logger,
+    tracer: Tracer,
+    metrics: Metrics,
+    *,
+    idempotency_table: str | None = None,
 ) -> LambdaHandler:
     """`lambda_handler` for `app`: structured logs with the request id as correlation id, an X-Ray
-    segment, and metrics flushed (with the cold-start metric) after each request."""
+    segment, metrics flushed (with the cold-start metric) after each request, and, given an
+    idempotency table, `Idempotency-Key` on every write (`invoicing.api.idempotency`)."""
+    writes = IdempotentWrites(idempotency_table) if idempotency_table else None
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        if writes is None:
+            return app.resolve(event, context)
+        return writes(app.resolve, event, context)
 
     return lambda_handler

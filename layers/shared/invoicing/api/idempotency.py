@@ -1,0 +1,135 @@
+"""`Idempotency-Key` on every write: a repeat within 24 hours answers the first response.
+
+Keys are scoped to the tenant, the method and the path, so two tenants (or two routes) never share
+one. The same key with another body is 422; the same key while the first request still runs is 409.
+Responses of 5xx are not kept, so a retry after a transient failure runs again. Without the header,
+nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from invoicing.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from invoicing.clock import utc_now
+
+HEADER = "idempotency-key"
+RETENTION_SECONDS = 24 * 60 * 60
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+Resolve = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+
+
+def idempotency_key(event: dict[str, Any]) -> str | None:
+    """The request's Idempotency-Key (header names are case-insensitive), for writes only."""
+    if event.get("httpMethod") not in WRITE_METHODS:
+        return None
+    for name, value in (event.get("headers") or {}).items():
+        if name.lower() == HEADER and value and str(value).strip():
+            return str(value).strip()
+    return None
+
+
+class _NotKept(Exception):
+    """Raised with a 5xx response so that powertools drops the record instead of keeping it."""
+
+    def __init__(self, response: dict[str, Any]) -> None:
+        super().__init__("a 5xx response is not kept")
+        self.response = response
+
+
+def _problem_response(event: dict[str, Any], problem: Problem) -> dict[str, Any]:
+    context = event.get("requestContext") or {}
+    body = problem.body(
+        instance=str(context.get("path") or event.get("path") or ""),
+        correlation_id=str(context.get("requestId") or ""),
+        now=utc_now(),
+    )
+    return {
+        "statusCode": problem.status,
+        "multiValueHeaders": {"Content-Type": [PROBLEM_CONTENT_TYPE]},
+        "body": json.dumps(body, separators=(",", ":")),
+        "isBase64Encoded": False,
+    }
+
+
+class IdempotentWrites:
+    """Wraps a resolver's entry point; the persistence layer (and its client) is built on first use."""
+
+    def __init__(self, table_name: str) -> None:
+        self._table_name = table_name
+        self._run: Callable[..., dict[str, Any]] | None = None
+        self._config: Any = None
+
+    def _runner(self, resolve: Resolve) -> Callable[..., dict[str, Any]]:
+        from aws_lambda_powertools.utilities.idempotency import (
+            DynamoDBPersistenceLayer,
+            IdempotencyConfig,
+            idempotent_function,
+        )
+
+        self._config = IdempotencyConfig(
+            event_key_jmespath="[tenant, method, path, key]",
+            payload_validation_jmespath="body",
+            expires_after_seconds=RETENTION_SECONDS,
+        )
+
+        def run(request: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+            response = resolve(request["event"], context)
+            if int(response.get("statusCode", 500)) >= 500:
+                raise _NotKept(response)
+            return response
+
+        runner: Callable[..., dict[str, Any]] = idempotent_function(
+            run,
+            data_keyword_argument="request",
+            persistence_store=DynamoDBPersistenceLayer(table_name=self._table_name),
+            config=self._config,
+        )
+        return runner
+
+    def __call__(self, resolve: Resolve, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        key = idempotency_key(event)
+        if key is None:
+            return resolve(event, context)
+        from aws_lambda_powertools.utilities.idempotency.exceptions import (
+            IdempotencyAlreadyInProgressError,
+            IdempotencyValidationError,
+        )
+
+        if self._run is None:
+            self._run = self._runner(resolve)
+        self._config.register_lambda_context(context)
+        authorizer = (event.get("requestContext") or {}).get("authorizer") or {}
+        request = {
+            "tenant": authorizer.get("tenantId"),
+            "method": event.get("httpMethod"),
+            "path": event.get("path"),
+            "key": key,
+            "body": event.get("body"),
+            "event": event,
+        }
+        try:
+            return self._run(request=request, context=context)
+        except _NotKept as failure:
+            return failure.response
+        except IdempotencyValidationError:
+            detail = "This Idempotency-Key was already used with a different request body."
+            problem = Problem(
+                422,
+                "idempotency-key-reused",
+                detail,
+                "This request was already made differently.",
+                {"Idempotency-Key": ["Use a new key for a different request."]},
+            )
+            return _problem_response(event, problem)
+        except IdempotencyAlreadyInProgressError:
+            detail = "A request with this Idempotency-Key is still being processed; retry shortly."
+            problem = Problem(
+                409, "idempotency-key-in-progress", detail, "Your request is still being processed."
+            )
+            return _problem_response(event, problem)
