@@ -8,21 +8,16 @@ be a single call, and the figure routes must read the same number of items, what
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
-import uuid
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
-from unittest import mock
 
+from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function
 from devtools.bench.report import Section
 from devtools.template import REGION, ROOT, LocalDeployment, local_deployment
 
@@ -45,51 +40,6 @@ CONSTANT_ROUTES = tuple(label for label, function, _ in ROUTES if function == "F
 LIVE_INVOICES = 5
 #: invoices linked to the sample event's opportunity, whatever the tenant's size
 OPPORTUNITY_INVOICES = 10
-
-
-@dataclass
-class CallLog:
-    calls: list[str] = field(default_factory=list)
-    items_read: int = 0
-
-
-def _items_in(operation: str, response: dict[str, Any]) -> int:
-    if operation == "GetItem":
-        return 1 if "Item" in response else 0
-    if operation in ("Query", "Scan"):
-        return len(response.get("Items", []))
-    if operation == "BatchGetItem":
-        return sum(len(items) for items in response.get("Responses", {}).values())
-    return 0
-
-
-@contextmanager
-def counting_aws_calls() -> Iterator[CallLog]:
-    """Record every botocore API call made inside the block, and the items it read."""
-    import botocore.client
-
-    log = CallLog()
-    original: Callable[..., dict[str, Any]] = botocore.client.BaseClient._make_api_call
-
-    def counted(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        response = original(client, operation, params)
-        log.calls.append(operation)
-        log.items_read += _items_in(operation, response)
-        return response
-
-    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counted):
-        yield log
-
-
-def _load_function(deployment: LocalDeployment, logical_id: str) -> ModuleType:
-    os.environ.update(deployment.function_environment(logical_id))
-    path = deployment.function_directory(logical_id) / "app.py"
-    spec = importlib.util.spec_from_file_location(f"bench_{logical_id}_{uuid.uuid4().hex}", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _event(sample: str, invoice_id: str) -> dict[str, Any]:
@@ -147,7 +97,7 @@ def measure(size: int) -> dict[str, CallLog]:
         provision_resources(deployment, None)
         invoice_id = _seed(deployment, size)
         functions = {
-            name: _load_function(deployment, name) for name in ("InvoicesFunction", "FiguresFunction")
+            name: load_function(deployment, name) for name in ("InvoicesFunction", "FiguresFunction")
         }
         context = SimpleNamespace(
             function_name="invoices",

@@ -2,27 +2,22 @@
 
 Runs the search function in-process against moto with the template's table and seeds a tenant by
 batched import (20 invoices a day, going back from today, statuses in turn), so a one-week range
-holds the same invoices at every size. Items read are what DynamoDB bills a read for: the items a
-Query evaluates (ScannedCount, also for Select=COUNT), the items GetItem and BatchGetItem return.
+holds the same invoices at every size; items read are counted as `devtools.bench.inprocess` says.
 Targets: the first page unfiltered, by status and by a one-week range read the same number of
 items and make the same calls whatever the tenant's size.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
-from unittest import mock
 
+from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function
 from devtools.bench.report import Section
 from devtools.template import REGION, ROOT, LocalDeployment, local_deployment
 
@@ -32,51 +27,6 @@ PAGE_SIZE = 20
 #: "page 50": the fiftieth page, pageNumber 49
 DEEP_PAGE = 49
 TENANT = "bench"
-
-
-@dataclass
-class CallLog:
-    calls: list[str] = field(default_factory=list)
-    items_read: int = 0
-
-
-def _items_read(operation: str, response: dict[str, Any]) -> int:
-    if operation == "GetItem":
-        return 1 if "Item" in response else 0
-    if operation == "Query":
-        return int(response.get("ScannedCount", 0))
-    if operation == "BatchGetItem":
-        return sum(len(items) for items in response.get("Responses", {}).values())
-    return 0
-
-
-@contextmanager
-def counting_reads() -> Iterator[CallLog]:
-    """Record every botocore API call made inside the block, and the items it read."""
-    import botocore.client
-
-    log = CallLog()
-    original: Callable[..., dict[str, Any]] = botocore.client.BaseClient._make_api_call
-
-    def counted(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
-        response = original(client, operation, params)
-        log.calls.append(operation)
-        log.items_read += _items_read(operation, response)
-        return response
-
-    with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counted):
-        yield log
-
-
-def _load_search_function(deployment: LocalDeployment) -> ModuleType:
-    os.environ.update(deployment.function_environment("SearchFunction"))
-    path = deployment.function_directory("SearchFunction") / "app.py"
-    spec = importlib.util.spec_from_file_location("bench_search_function", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _seed(deployment: LocalDeployment, size: int, today: datetime) -> None:
@@ -140,9 +90,9 @@ def measure(size: int, page_size: int, deep_page: int) -> dict[str, CallLog]:
         deployment = local_deployment()
         provision_resources(deployment, None)
         _seed(deployment, size, today)
-        function = _load_search_function(deployment)
+        function = load_function(deployment, "SearchFunction")
         for label, route, query in requests(today, page_size, deep_page):
-            with counting_reads() as log:
+            with counting_aws_calls() as log:
                 response = function.lambda_handler(_event(route, query), context)
             page = json.loads(response["body"])
             if response["statusCode"] != 200 or not page["content"]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from invoicing.adapters.s3 import LazyS3Client
 from invoicing.errors import DependencyUnavailable, NotFound
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import ObjectIdentifierTypeDef
 
 LINK_LIFETIME = timedelta(minutes=5)
@@ -50,15 +50,7 @@ class S3DocumentStore:
     def __init__(self, bucket: str, link_lifetime: timedelta = LINK_LIFETIME) -> None:
         self._bucket = bucket
         self._link_lifetime = link_lifetime
-        self._client: S3Client | None = None
-
-    def _s3(self) -> S3Client:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.client("s3", config=Config(signature_version="s3v4"))
-        return self._client
+        self._s3 = LazyS3Client()
 
     def _failure(self, action: str, error: Exception) -> DependencyUnavailable:
         return DependencyUnavailable(f"{action} failed: {error}")

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from invoicing.adapters.s3 import LazyS3Client
 from invoicing.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
-    from mypy_boto3_s3 import S3Client
+    pass
 
 LINK_LIFETIME = timedelta(minutes=15)
 EXPORTS_PREFIX = "exports/"
@@ -32,15 +33,7 @@ class S3Exports:
     def __init__(self, bucket: str, link_lifetime: timedelta = LINK_LIFETIME) -> None:
         self._bucket = bucket
         self._link_lifetime = link_lifetime
-        self._client: S3Client | None = None
-
-    def _s3(self) -> S3Client:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.client("s3", config=Config(signature_version="s3v4"))
-        return self._client
+        self._s3 = LazyS3Client()
 
     def publish(
         self, tenant_id: str, body: bytes, *, content_type: str, file_name: str, now: datetime
