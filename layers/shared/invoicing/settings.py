@@ -41,3 +41,9 @@ class DocumentsSettings(TableSettings):
     """Functions that read or delete an invoice's PDFs and attachments."""
 
     bucket_name: str
+
+
+class DeliverySettings(DocumentsSettings):
+    """Functions that send invoice mail: the verified SES identity mail is sent from."""
+
+    sender_email: str

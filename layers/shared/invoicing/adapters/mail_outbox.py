@@ -1,0 +1,143 @@
+"""The mail outbox: one item per mail in its invoice's partition, and the queue that carries it.
+
+`TENANT#<t>#INVOICE#<id>` / `MAIL#<messageId>` moves PENDING -> SENDING -> SENT, each step a
+conditional write, so of all the workers that receive a message only one sends it:
+- `enqueue` writes the PENDING item (unless it exists) and then sends the message to SQS;
+- `claim` takes the item to SENDING with a lease; a lease that ran out (a worker that died before
+  recording the send) may be claimed again;
+- `mark_sent` records the SES message id and ends the item's life as SENT.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PutError, PynamoDBException, UpdateError
+from pynamodb.models import Model
+
+from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
+from invoicing.adapters.invoice_items import invoice_key
+from invoicing.errors import DependencyUnavailable
+from invoicing.mail.message import OutboxMessage
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+
+MAIL_PREFIX = "MAIL#"
+
+
+class MailState(StrEnum):
+    PENDING = "PENDING"
+    SENDING = "SENDING"
+    SENT = "SENT"
+
+
+class Claim(StrEnum):
+    CLAIMED = "CLAIMED"
+    ALREADY_SENT = "ALREADY_SENT"
+    IN_PROGRESS = "IN_PROGRESS"
+
+
+class MailItem(Model):
+    class Meta:
+        table_name = UNBOUND_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    mailState = UnicodeAttribute()
+    mailKind = UnicodeAttribute()
+    recipient = UnicodeAttribute()
+    leaseUntil = NumberAttribute(default=0)
+    sesMessageId = UnicodeAttribute(null=True)
+
+
+def _conditional_failure(error: PynamoDBException) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+class DynamoMailOutbox:
+    def __init__(self, table_name: str, queue_url: str | None = None) -> None:
+        self._items: type[MailItem] = bind(MailItem, table_name)
+        self._queue_url = queue_url
+        self._client: SQSClient | None = None
+
+    def _sqs(self) -> SQSClient:
+        if self._client is None:
+            import boto3
+
+            self._client = boto3.client("sqs")
+        return self._client
+
+    def _item(self, message: OutboxMessage) -> MailItem:
+        return self._items(
+            invoice_key(message.tenant_id, message.invoice_id), f"{MAIL_PREFIX}{message.message_id}"
+        )
+
+    def state_of(self, message: OutboxMessage) -> MailState | None:
+        try:
+            item = self._items.get(
+                invoice_key(message.tenant_id, message.invoice_id),
+                f"{MAIL_PREFIX}{message.message_id}",
+                consistent_read=True,
+            )
+        except self._items.DoesNotExist:
+            return None
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Reading the mail outbox failed: {error.msg}") from error
+        return MailState(item.mailState)
+
+    def enqueue(self, message: OutboxMessage) -> None:
+        """Record the mail as PENDING (once per message id) and put it on the queue."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        item = self._item(message)
+        item.mailState, item.mailKind, item.recipient = MailState.PENDING, message.kind, message.recipient
+        try:
+            item.save(condition=self._items.pk.does_not_exist())
+        except PutError as error:
+            if not _conditional_failure(error):
+                raise DependencyUnavailable(f"Recording the mail failed: {error.msg}") from error
+        if self._queue_url is None:
+            raise DependencyUnavailable("No delivery queue is configured.")
+        try:
+            self._sqs().send_message(QueueUrl=self._queue_url, MessageBody=message.to_json())
+        except (BotoCoreError, ClientError) as error:
+            raise DependencyUnavailable(f"Queueing the mail failed: {error}") from error
+
+    def claim(self, message: OutboxMessage, now: datetime, lease: timedelta) -> Claim:
+        """Take the mail to SENDING until `now + lease`, unless it is sent or another worker holds it."""
+        items = self._items
+        claimable = (
+            items.pk.does_not_exist()
+            | (items.mailState == MailState.PENDING)
+            | ((items.mailState == MailState.SENDING) & (items.leaseUntil < now.timestamp()))
+        )
+        try:
+            self._item(message).update(
+                actions=[
+                    items.mailState.set(MailState.SENDING),
+                    items.mailKind.set(message.kind),
+                    items.recipient.set(message.recipient),
+                    items.leaseUntil.set((now + lease).timestamp()),
+                ],
+                condition=claimable,
+            )
+        except UpdateError as error:
+            if not _conditional_failure(error):
+                raise DependencyUnavailable(f"Claiming the mail failed: {error.msg}") from error
+            sent = self.state_of(message) is MailState.SENT
+            return Claim.ALREADY_SENT if sent else Claim.IN_PROGRESS
+        return Claim.CLAIMED
+
+    def mark_sent(self, message: OutboxMessage, ses_message_id: str) -> None:
+        items = self._items
+        try:
+            self._item(message).update(
+                actions=[items.mailState.set(MailState.SENT), items.sesMessageId.set(ses_message_id)],
+                condition=items.mailState == MailState.SENDING,
+            )
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Recording the sent mail failed: {error.msg}") from error

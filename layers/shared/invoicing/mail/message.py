@@ -1,0 +1,44 @@
+"""An outbox message: one mail to send, with an identity derived from what asked for it.
+
+The same invoice, kind and request (idempotency key or request id) always give the same message id,
+so a retried request or a redelivered queue message addresses the same mail item, never a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class MailKind(StrEnum):
+    INVOICE = "INVOICE"
+    COPY = "COPY"
+
+
+def mail_message_id(tenant_id: str, invoice_id: str, kind: MailKind, request_key: str) -> str:
+    digest = hashlib.sha256("\x1f".join((tenant_id, invoice_id, kind, request_key)).encode())
+    return digest.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    tenant_id: str
+    invoice_id: str
+    kind: MailKind
+    recipient: str
+    request_key: str
+    requested_by: str
+
+    @property
+    def message_id(self) -> str:
+        return mail_message_id(self.tenant_id, self.invoice_id, self.kind, self.request_key)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, body: str) -> OutboxMessage:
+        fields = json.loads(body)
+        return cls(**{**fields, "kind": MailKind(fields["kind"])})

@@ -1,0 +1,123 @@
+"""Composing invoice mail: headers, autoescape, the attachment, and the message identity."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+
+from invoicing.invoices.enums import EventType, InvoiceStatus, InvoiceType
+from invoicing.invoices.model import Invoice
+from invoicing.invoices.service import Actor
+from invoicing.mail.changes import record_mail_sent
+from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
+from invoicing.mail.message import MailKind, OutboxMessage
+
+NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
+PDF = PdfAttachment("invoice-2026-0001.pdf", b"%PDF-1.7 sample")
+
+
+def invoice(**changes: object) -> Invoice:
+    return Invoice(
+        id="inv-1",
+        tenantId="acme",
+        status=InvoiceStatus.SENT,
+        type=InvoiceType.MANUAL,
+        currency="EUR",
+        totalWithTax=Decimal("119.00"),
+        created=NOW,
+        createdBy="alice",
+        updated=NOW,
+        updatedBy="alice",
+    ).model_copy(update={"invoiceNumber": "2026-0001", **changes})
+
+
+def parsed(message: EmailMessage) -> EmailMessage:
+    result = message_from_bytes(message.as_bytes(), policy=default)
+    assert isinstance(result, EmailMessage)
+    return result
+
+
+def test_the_mail_has_text_and_html_alternatives_and_the_pdf_attached():
+    mail = parsed(
+        compose_invoice_mail(
+            invoice(),
+            sender=Sender("Acme GmbH", "invoices@example.com"),
+            recipient="buyer@example.org",
+            pdf=PDF,
+        )
+    )
+
+    text = mail.get_body(("plain",))
+    html = mail.get_body(("html",))
+    attachments = list(mail.iter_attachments())
+    assert mail["To"] == "buyer@example.org"
+    assert mail["From"] == "Acme GmbH <invoices@example.com>"
+    assert mail["Subject"] == "Invoice 2026-0001 from Acme GmbH"
+    assert text is not None
+    assert "Total: 119.00 EUR" in text.get_content()
+    assert html is not None
+    assert "2026-0001" in html.get_content()
+    assert [(part.get_filename(), part.get_content()) for part in attachments] == [
+        ("invoice-2026-0001.pdf", b"%PDF-1.7 sample")
+    ]
+
+
+def test_no_field_can_add_a_header():
+    sender = Sender("Acme\r\nBcc: victim@example.net", "invoices@example.com", reply_to="billing@acme.test")
+    mail = parsed(
+        compose_invoice_mail(
+            invoice(invoiceNumber="1\nBcc: victim@example.net"),
+            sender=sender,
+            recipient="buyer@example.org",
+            pdf=PDF,
+        )
+    )
+
+    assert mail["Bcc"] is None
+    assert mail.get_all("Subject") == ["Invoice 1 Bcc: victim@example.net from Acme Bcc: victim@example.net"]
+    assert mail["Reply-To"] == '"Acme Bcc: victim@example.net" <billing@acme.test>'
+
+
+def test_the_mail_body_is_escaped_in_html_and_verbatim_in_text():
+    mail = parsed(
+        compose_invoice_mail(
+            invoice(mailBody="<script>alert(1)</script> & thanks"),
+            sender=Sender("Acme", "invoices@example.com"),
+            recipient="buyer@example.org",
+            pdf=PDF,
+        )
+    )
+
+    html = mail.get_body(("html",))
+    text = mail.get_body(("plain",))
+    assert html is not None
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; thanks" in html.get_content()
+    assert "<script>" not in html.get_content()
+    assert text is not None
+    assert "<script>alert(1)</script> & thanks" in text.get_content()
+
+
+def test_a_message_has_the_identity_of_its_invoice_kind_and_request():
+    def message(kind: MailKind = MailKind.INVOICE, request_key: str = "key-1") -> OutboxMessage:
+        return OutboxMessage("acme", "inv-1", kind, "buyer@example.org", request_key, "alice")
+
+    assert message().message_id == message().message_id
+    assert message().message_id != message(request_key="key-2").message_id
+    assert message().message_id != message(kind=MailKind.COPY).message_id
+    assert OutboxMessage.from_json(message().to_json()) == message()
+
+
+def test_a_sent_mail_is_recorded_on_the_invoice():
+    change = record_mail_sent(
+        invoice(sentMails=["first@example.org"]),
+        "buyer@example.org",
+        actor=Actor("acme", "alice"),
+        now=NOW,
+        make_id=lambda: "mail-1",
+    )
+
+    assert change.invoice.sentMails == ["first@example.org", "buyer@example.org"]
+    assert (change.event.id, change.event.type) == ("mail-1", EventType.MAIL_SENT)
