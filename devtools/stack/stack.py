@@ -1,4 +1,5 @@
-"""The whole local stack: moto, the template's resources, the functions, the API and the schedules."""
+"""The whole local stack: moto, the template's resources, the functions, the API, the schedules and
+the SQS event sources."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from devtools.stack.gateway import Gateway, GatewayServer
 from devtools.stack.moto_server import MotoServer
 from devtools.stack.outbox import Outbox
 from devtools.stack.provision import provision_resources
+from devtools.stack.queues import QueuePollers
 from devtools.stack.runtime import Runtime
 from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
 from devtools.stack.state import StackState, remove_stack_state, write_stack_state
@@ -48,6 +50,9 @@ class LocalStack:
             one_time = OneTimeSchedules(moto.endpoint, runtime.by_arn, runtime.invoke)
             one_time.start()
             resources.callback(one_time.stop)
+            queues = QueuePollers(self.deployment, moto.endpoint, runtime.invoke)
+            queues.start()
+            resources.callback(queues.stop)
             state = StackState(
                 api_url=gateway.url,
                 moto_endpoint=moto.endpoint,

@@ -7,15 +7,17 @@ from datetime import UTC, datetime
 from email import message_from_bytes
 from email.policy import default
 
+import boto3
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
 
+from devtools.stack.queues import sqs_event
 from devtools.template import REGION, ROOT
 from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
 from invoicing.adapters.tenant_store import DynamoTenantRepository
-from invoicing.mail.message import OutboxMessage
+from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
@@ -86,3 +88,22 @@ def test_a_message_that_cannot_be_sent_fails_and_sends_nothing(functions):
         call(functions, "delivery_worker/outbox-message.json", invoice["id"])
 
     assert sent_messages() == []
+
+
+def test_an_enqueued_request_retried_is_one_mail(functions, deployment):
+    invoice = published_invoice_with_pdf(functions)
+    queue_url = deployment.queue_url("DeliveryQueue")
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"), queue_url)
+    message = OutboxMessage("acme", invoice["id"], MailKind.COPY, "copy@example.org", "key-1", "alice")
+
+    outbox.enqueue(message)
+    pending = outbox.state_of(message)
+    outbox.enqueue(message)
+    received = boto3.client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    result = invoke(functions["delivery_worker"], sqs_event(deployment.arn("DeliveryQueue"), received))
+
+    assert pending is MailState.PENDING
+    assert result == {"batchItemFailures": []}
+    assert len(received) == 2
+    [mail] = sent_messages()
+    assert set(mail.destinations) == {"copy@example.org"}
