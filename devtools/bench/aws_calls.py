@@ -9,17 +9,14 @@ be a single call, and the figure routes must read the same number of items, what
 from __future__ import annotations
 
 import json
-import os
-import sys
-import warnings
 from datetime import UTC, datetime
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function
+from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function, use_in_process_aws
 from devtools.bench.report import Section
-from devtools.template import REGION, ROOT, LocalDeployment, local_deployment
+from devtools.template import ROOT, LocalDeployment, local_deployment
 
 TENANT_SIZES = (100, 10_000)
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
@@ -116,17 +113,7 @@ def measure(size: int) -> dict[str, CallLog]:
 
 
 def run(sizes: tuple[int, ...] = TENANT_SIZES) -> Section:
-    warnings.filterwarnings("ignore", "No application metrics to publish")
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_REGION=REGION,
-        POWERTOOLS_TRACE_DISABLED="true",
-        POWERTOOLS_METRICS_NAMESPACE="Invoicing",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    sys.path.insert(0, str(ROOT / "layers" / "shared"))
+    use_in_process_aws()
     by_size = {size: measure(size) for size in sizes}
     header = "| route | " + " | ".join(f"calls @ {size:,} | items read @ {size:,}" for size in sizes) + " |"
     lines = [header, "|---|" + "---|---|" * len(sizes)]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 import uuid
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,7 +18,7 @@ from types import ModuleType
 from typing import Any
 from unittest import mock
 
-from devtools.template import LocalDeployment
+from devtools.template import REGION, ROOT, LocalDeployment
 
 
 @dataclass
@@ -63,3 +65,18 @@ def load_function(deployment: LocalDeployment, logical_id: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def use_in_process_aws() -> None:
+    """Point this process at moto's in-process mock with dummy credentials and the shared layer."""
+    warnings.filterwarnings("ignore", "No application metrics to publish")
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_DEFAULT_REGION=REGION,
+        AWS_REGION=REGION,
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_NAMESPACE="Invoicing",
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    sys.path.insert(0, str(ROOT / "layers" / "shared"))

@@ -10,14 +10,11 @@ items and make the same calls whatever the tenant's size.
 from __future__ import annotations
 
 import json
-import os
-import sys
-import warnings
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
-from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function
+from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function, use_in_process_aws
 from devtools.bench.report import Section
 from devtools.template import REGION, ROOT, LocalDeployment, local_deployment
 
@@ -107,17 +104,7 @@ CONSTANT_REQUESTS = 3
 def run(
     sizes: tuple[int, ...] = TENANT_SIZES, page_size: int = PAGE_SIZE, deep_page: int = DEEP_PAGE
 ) -> Section:
-    warnings.filterwarnings("ignore", "No application metrics to publish")
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_DEFAULT_REGION=REGION,
-        AWS_REGION=REGION,
-        POWERTOOLS_TRACE_DISABLED="true",
-        POWERTOOLS_METRICS_NAMESPACE="Invoicing",
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    sys.path.insert(0, str(ROOT / "layers" / "shared"))
+    use_in_process_aws()
     by_size = {size: measure(size, page_size, deep_page) for size in sizes}
     reported = requests(datetime.now(UTC), page_size, deep_page)
     labels = [label for label, _, _ in reported if not label.startswith("_")]
