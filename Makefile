@@ -1,8 +1,8 @@
 # Every target creates or reuses .venv by itself.
 SHELL := /bin/bash
 export SAM_CLI_TELEMETRY := 0
-# The tools import the shared layer the way Lambda does (/opt/python): put it on the path.
-export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared
+# The tools import the layers the way Lambda does (/opt/python): put them on the path.
+export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared:$(CURDIR)/layers/pdf
 .DEFAULT_GOAL := help
 
 VENV := .venv
@@ -21,7 +21,7 @@ STATE_DIR ?= .local
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/shared/requirements.txt
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
 	@if [ ! -x $(PY) ]; then \
 	  if [ -z "$(PYTHON313)" ]; then \
 	    echo "Python 3.13 is required (the Lambda runtime). Install it, e.g. 'pyenv install 3.13.0' or your OS package python3.13, and re-run." >&2; \
@@ -49,8 +49,8 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-typecheck: $(STAMP) ## mypy on the shared layer
-	$(PY) -m mypy layers/shared/invoicing
+typecheck: $(STAMP) ## mypy on the layers (shared and pdf)
+	$(PY) -m mypy layers/shared/invoicing layers/pdf/invoice_pdf
 
 template-lint: $(STAMP) ## cfn-lint and sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml

@@ -198,7 +198,8 @@ class LocalDeployment:
         return self.resources_of_type("AWS::Serverless::Function")
 
     def function_properties(self, logical_id: str) -> dict[str, Any]:
-        """A function's properties with the template's Globals applied, as SAM does."""
+        """A function's properties with the template's Globals applied, as SAM does: environment
+        variables merged (the function's win), layers concatenated (Globals' first), the rest replaced."""
         merged: dict[str, Any] = dict(self.template.get("Globals", {}).get("Function", {}))
         own = self.functions[logical_id].get("Properties", {})
         for key, value in own.items():
@@ -206,6 +207,8 @@ class LocalDeployment:
                 variables = dict(merged.get("Environment", {}).get("Variables", {}))
                 variables.update(value.get("Variables", {}))
                 merged["Environment"] = {"Variables": variables}
+            elif key == "Layers":
+                merged["Layers"] = [*merged.get("Layers", []), *value]
             else:
                 merged[key] = value
         return merged

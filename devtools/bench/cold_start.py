@@ -1,10 +1,12 @@
 """Cold start: time to import each function's handler module in a fresh process, against `import boto3`.
 
 Every run is a new interpreter from `.venv-lambda` in isolated mode (`-I`), with `sys.path` led by the
-function's directory and the shared layer and with the environment the template gives the function,
+function's directory and its template layers and with the environment the template gives the function,
 since the functions validate it at import. The baseline process imports only boto3. Rounds visit
 every target once, in rotating order, so machine noise spreads evenly; a first, untimed round fills
 the bytecode cache (kept under `.venv-lambda`, not in the source tree) and catches import errors.
+`.venv-lambda` holds only the shared layer's requirements: fpdf2 (the PDF layer's) is missing on
+purpose, so a function that imported it at cold start fails here instead of silently paying for it.
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from devtools.template import REGION, ROOT, LocalDeployment
 SECTION = "cold-start"
 API_TARGET_RATIO = 1.5
 RUN_TIMEOUT_SECONDS = 60
-SHARED_LAYER = ROOT / "layers" / "shared"
 PROBE = """\
 import sys, time
 sys.path[:0] = sys.argv[2:]
@@ -44,10 +45,12 @@ class Target:
     directory: Path
     environment: dict[str, str]
     role: Literal["baseline", "api", "authorizer", "other"]
+    #: the source directories of the function's layers (`/opt/python` on Lambda)
+    layers: tuple[Path, ...] = ()
 
     @property
     def sys_path(self) -> list[str]:
-        return [str(self.directory), str(SHARED_LAYER)] if self.role != "baseline" else []
+        return [str(self.directory), *map(str, self.layers)] if self.role != "baseline" else []
 
 
 @dataclass
@@ -96,7 +99,8 @@ def targets(deployment: LocalDeployment) -> list[Target]:
             "LAMBDA_TASK_ROOT": str(directory),
         }
         module = properties["Handler"].rsplit(".", 1)[0]
-        found.append(Target(logical_id, module, directory, environment, role))
+        layers = tuple(deployment.function_layer_directories(logical_id))
+        found.append(Target(logical_id, module, directory, environment, role, layers))
     return found
 
 
@@ -182,9 +186,11 @@ def render(outcomes: Sequence[Outcome], runs: int, python_version: str, boto3_ve
             "",
             "Time to import each function's handler module in a fresh Python process, against a process",
             "that only imports boto3. Interpreter: `.venv-lambda` (only `layers/shared/requirements.txt`",
-            "installed, as in the deployed layer); `sys.path` led by the function's directory and",
-            "`layers/shared`; the function's template environment with dummy credentials; bytecode cached;",
-            f"runs interleaved. API functions must import within {API_TARGET_RATIO}x the boto3 time.",
+            "installed, as in the deployed layer; no fpdf2, which no function may import at cold start);",
+            "`sys.path` led by the function's directory and its layers (`layers/shared`, and `layers/pdf`",
+            "for the functions that render PDFs); the function's template environment with dummy",
+            "credentials; bytecode cached; runs interleaved. API functions must import within",
+            f"{API_TARGET_RATIO}x the boto3 time.",
             "",
             "- Command: `make bench`",
             f"- Date: {date.today().isoformat()}",

@@ -56,8 +56,12 @@ def counting_aws_calls() -> Iterator[CallLog]:
 
 
 def load_function(deployment: LocalDeployment, logical_id: str) -> ModuleType:
-    """Import a function's handler module fresh, with the environment the template gives it."""
+    """Import a function's handler module fresh, with the environment the template gives it and its
+    layers on sys.path (as /opt/python on Lambda)."""
     os.environ.update(deployment.function_environment(logical_id))
+    for directory in reversed(deployment.function_layer_directories(logical_id)):
+        if str(directory) not in sys.path:
+            sys.path.insert(0, str(directory))
     path = deployment.function_directory(logical_id) / "app.py"
     spec = importlib.util.spec_from_file_location(f"bench_{logical_id}_{uuid.uuid4().hex}", path)
     assert spec is not None

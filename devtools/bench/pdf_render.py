@@ -1,4 +1,4 @@
-"""PDF render time: a one-page invoice and a 500-row invoice, through the documents function's renderer.
+"""PDF render time: a one-page invoice and a 500-row invoice, through the PDF layer's renderer.
 
 Renders in this process with the same content model the function builds, after one untimed render
 (the function's first request also parses the embedded fonts). Targets: one page under 30 ms,
@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from invoicing.documents.content import InvoiceDocument
 
 SECTION = "pdf-render"
-RENDERER_DIRECTORY = ROOT / "functions" / "documents"
+#: the PDF layer's source: package `invoice_pdf`, as /opt/python holds it on Lambda
+RENDERER_DIRECTORY = ROOT / "layers" / "pdf"
 TARGETS_MS = {"one-page invoice (3 rows)": 30.0, "500-row invoice": 1000.0}
 ROW_COUNTS = {"one-page invoice (3 rows)": 3, "500-row invoice": 500}
 RUNS = 10
@@ -30,9 +31,9 @@ RUNS = 10
 def _renderer() -> ModuleType:
     if str(RENDERER_DIRECTORY) not in sys.path:
         sys.path.insert(0, str(RENDERER_DIRECTORY))
-    import pdf_renderer
+    import invoice_pdf
 
-    return pdf_renderer
+    return invoice_pdf
 
 
 def _document(rows: int) -> InvoiceDocument:

@@ -5,19 +5,13 @@ a PDF too large for a Lambda response is answered with a redirect to a pre-signe
 """
 
 import base64
-import hashlib
 from datetime import datetime
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.metrics import MetricUnit
 
-from invoicing.adapters.document_store import (
-    PDF_CONTENT_TYPE,
-    S3DocumentStore,
-    attachment_key,
-    pdf_key,
-)
+from invoicing.adapters.document_store import PDF_CONTENT_TYPE, S3DocumentStore, attachment_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.handler import api_handler
@@ -26,13 +20,12 @@ from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.documents import changes
-from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
 from invoicing.documents.multipart import parse_files
-from invoicing.documents.theme import DEFAULT_THEME, parse_theme
+from invoicing.documents.rendering import CurrentPdfs, RenderedPdf
 from invoicing.errors import Conflict, DomainError, NotFound, PayloadTooLarge
 from invoicing.invoices import service, workflow
-from invoicing.invoices.enums import PUBLISHED_STATUSES, AttachmentType
+from invoicing.invoices.enums import PUBLISHED_STATUSES
 from invoicing.invoices.model import ApiModel, Attachment, Invoice
 from invoicing.settings import DocumentsSettings, load_settings
 
@@ -50,6 +43,8 @@ app = build_resolver(logger)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
+#: renders with fpdf2 from the PDF layer, imported on the first render, not at cold start
+current_pdfs = CurrentPdfs(invoices, tenants, documents)
 
 READ = [requires_any_scope(Scope.INVOICES_READ)]
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
@@ -68,47 +63,11 @@ def _actor() -> service.Actor:
     return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
 
 
-def _render_input(invoice: Invoice) -> tuple[InvoiceDocument, bytes | None]:
-    tenant = tenants.find_tenant(invoice.tenantId)
-    if tenant is None:
-        raise NotFound(f"Tenant {invoice.tenantId} does not exist.")
-    theme_document, logo = documents.theme(invoice.tenantId)
-    theme = parse_theme(theme_document) if theme_document is not None else DEFAULT_THEME
-    logo_sha256 = hashlib.sha256(logo).hexdigest() if logo is not None else None
-    return invoice_document(invoice, tenant, theme, logo_sha256), logo
-
-
-def _current_pdf(actor: service.Actor, invoice: Invoice) -> tuple[Invoice, Attachment, bytes | None]:
-    """The invoice with a PDF of its current content, rendered and recorded if missing or stale;
-    the PDF's bytes when they were just rendered, None when the stored PDF was already current."""
-    document, logo = _render_input(invoice)
-    fingerprint = document.fingerprint()
-    if invoice.pdf is not None and changes.is_pdf_current(invoice, fingerprint):
-        return invoice, invoice.pdf, None
-    from pdf_renderer import render_pdf
-
-    now = utc_now()
-    content = render_pdf(document, logo, now=now)
-    key = pdf_key(actor.tenant_id, invoice.id, fingerprint)
-    documents.put_pdf(key, content, content_disposition(document.file_name, "inline"))
-    pdf = Attachment(
-        blobId=fingerprint,
-        created=now,
-        extension="pdf",
-        fileSize=len(content),
-        name=document.file_name,
-        type=AttachmentType.PDF,
-    )
-
-    def record(current: Invoice) -> service.Change:
-        current_fingerprint = _render_input(current)[0].fingerprint()
-        return changes.record_pdf(current, pdf, current_fingerprint=current_fingerprint, actor=actor, now=now)
-
-    updated = workflow.change_invoice(invoices, actor.tenant_id, invoice.id, record)
-    if invoice.pdf is not None and invoice.status not in PUBLISHED_STATUSES:
-        documents.delete_all(pdf_key(actor.tenant_id, invoice.id, invoice.pdf.blobId))
-    metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
-    return updated, pdf, content
+def _current_pdf(actor: service.Actor, invoice: Invoice) -> RenderedPdf:
+    rendered = current_pdfs.ensure(actor, invoice)
+    if rendered.content is not None:
+        metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
+    return rendered
 
 
 @app.post("/v1/invoices/<invoiceId>/generate-pdf", middlewares=WRITE)
@@ -116,7 +75,7 @@ def _current_pdf(actor: service.Actor, invoice: Invoice) -> tuple[Invoice, Attac
 def generate_pdf(invoiceId: str) -> Invoice:
     """Render the invoice to PDF and store it, unless the stored PDF already shows this content."""
     actor = _actor()
-    return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId))[0]
+    return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId)).invoice
 
 
 @app.get(
@@ -139,13 +98,13 @@ def get_pdf(invoiceId: str):
             f"Invoice {invoiceId} is {invoice.status.value}: only published invoices have a PDF to "
             "download. Publish it first, or preview it with POST .../generate-pdf."
         )
-    _, pdf, content = _current_pdf(actor, invoice)
-    key = pdf_key(actor.tenant_id, invoiceId, pdf.blobId)
+    rendered = _current_pdf(actor, invoice)
+    pdf, content = rendered.pdf, rendered.content
     if pdf.fileSize > MAX_INLINE_PDF_BYTES:
-        link = documents.download_link(key, utc_now())
+        link = documents.invoice_pdf_link(actor.tenant_id, invoiceId, pdf.blobId, utc_now())
         return Response(303, PDF_CONTENT_TYPE, b"", headers={"Location": link.url})
     if content is None:
-        content = documents.read(key)
+        content = documents.read_invoice_pdf(actor.tenant_id, invoiceId, pdf.blobId)
         if content is None:
             raise NotFound(f"The PDF of invoice {invoiceId} is missing; generate it again.")
     headers = {

@@ -12,6 +12,10 @@ Resources:
     Type: AWS::Serverless::LayerVersion
     Properties:
       ContentUri: SharedLayer
+  PdfLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: PdfLayer
   MeFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -70,6 +74,7 @@ AARCH64_LAYER = {
     "SharedLayer/python/pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so": elf_header(183),
     "SharedLayer/python/cryptography/hazmat/bindings/_rust.abi3.so": elf_header(183),
     "SharedLayer/python/cryptography.libs/libssl.so.3": elf_header(183),
+    "PdfLayer/python/PIL/_imaging.cpython-313-aarch64-linux-gnu.so": elf_header(183),
 }
 
 
@@ -77,7 +82,8 @@ def test_an_aarch64_layer_passes(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert main([str(build(tmp_path, AARCH64_LAYER))]) == 0
     out = capsys.readouterr().out
     assert "layer SharedLayer" in out
-    assert "total: aarch64 3" in out
+    assert "layer PdfLayer" in out
+    assert "total: aarch64 4" in out
     assert "OK" in out
 
 
@@ -93,6 +99,7 @@ def test_a_layer_without_native_libraries_fails(tmp_path: Path, capsys: pytest.C
     out = capsys.readouterr().out
     assert "no native library of pydantic_core in the layer" in out
     assert "no native library of cryptography in the layer" in out
+    assert "no native library of PIL in the layer" in out
 
 
 def test_a_missing_build_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]):

@@ -44,7 +44,8 @@ def deployment() -> LocalDeployment:
 
 @pytest.fixture
 def load_function(deployment, monkeypatch):
-    """Import a function's handler module fresh, with the environment the template gives it."""
+    """Import a function's handler module fresh, with the environment the template gives it and its
+    layers on sys.path (as /opt/python on Lambda)."""
 
     def load(logical_id: str, *, unset: tuple[str, ...] = ()) -> ModuleType:
         for name, value in deployment.function_environment(logical_id).items():
@@ -52,6 +53,8 @@ def load_function(deployment, monkeypatch):
                 monkeypatch.delenv(name, raising=False)
             else:
                 monkeypatch.setenv(name, value)
+        for directory in deployment.function_layer_directories(logical_id):
+            monkeypatch.syspath_prepend(str(directory))
         path = Path(deployment.function_directory(logical_id)) / "app.py"
         spec = importlib.util.spec_from_file_location(f"function_{logical_id}_{uuid.uuid4().hex}", path)
         assert spec is not None

@@ -5,13 +5,16 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import boto3
 import pytest
 from pypdf import PdfReader
 
-from devtools.template import ROOT
+from devtools.template import REGION, local_deployment
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
@@ -22,8 +25,7 @@ SAMPLE_BLOB = "7d1e0c4a-2b3f-4e5d-8c9b-0a1b2c3d4e5f"
 
 
 @pytest.fixture
-def functions(deployment, load_function, monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "functions" / "documents"))
+def functions(deployment, load_function):
     repository = DynamoTenantRepository(deployment.ref("InvoicingTable"))
     ensure_tenant(
         repository, NewTenant("acme", "Acme Müller GmbH", "EUR", "billing@acme.test"), now=datetime.now(UTC)
@@ -161,3 +163,34 @@ def test_a_theme_in_the_bucket_restyles_the_next_pdf(functions, deployment):
     assert styled["pdf"]["blobId"] != plain["pdf"]["blobId"]
     assert "IBAN DE89" in page.extract_text()
     assert len(page.images) == 1
+
+
+def test_the_cold_start_imports_no_pdf_library():
+    """fpdf2 (and Pillow) come from the PDF layer on the first render, never at import."""
+    deployment = local_deployment()
+    function = "DocumentsFunction"
+    search_path = [deployment.function_directory(function), *deployment.function_layer_directories(function)]
+    probe = (
+        "import sys; sys.path[:0] = sys.argv[1:]; import app; "
+        "print(sorted(name for name in ('fpdf', 'invoice_pdf', 'PIL', 'fontTools') if name in sys.modules))"
+    )
+    environment = {
+        **os.environ,
+        **deployment.function_environment(function),
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    environment.pop("PYTHONPATH", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, *map(str, search_path)],
+        cwd=deployment.function_directory(function),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip().splitlines()[-1] == "[]"

@@ -55,18 +55,23 @@ class S3DocumentStore:
     def _failure(self, action: str, error: Exception) -> DependencyUnavailable:
         return DependencyUnavailable(f"{action} failed: {error}")
 
-    def put_pdf(self, key: str, content: bytes, content_disposition: str) -> None:
-        """Write a PDF once; an existing object under the same content-hash key is the same PDF."""
+    def put_invoice_pdf(
+        self, tenant_id: str, invoice_id: str, blob_id: str, content: bytes, file_name: str
+    ) -> None:
+        """Write an invoice's PDF once, shown inline as `file_name`; an existing object under the same
+        content-hash key is the same PDF."""
         from botocore.exceptions import BotoCoreError, ClientError
+
+        from invoicing.documents.files import content_disposition
 
         checksum = base64.b64encode(hashlib.sha256(content).digest()).decode()
         try:
             self._s3().put_object(
                 Bucket=self._bucket,
-                Key=key,
+                Key=pdf_key(tenant_id, invoice_id, blob_id),
                 Body=content,
                 ContentType=PDF_CONTENT_TYPE,
-                ContentDisposition=content_disposition,
+                ContentDisposition=content_disposition(file_name, "inline"),
                 ChecksumSHA256=checksum,
                 IfNoneMatch="*",
             )
@@ -75,6 +80,18 @@ class S3DocumentStore:
                 raise self._failure("Storing the PDF", error) from error
         except BotoCoreError as error:
             raise self._failure("Storing the PDF", error) from error
+
+    def read_invoice_pdf(self, tenant_id: str, invoice_id: str, blob_id: str) -> bytes | None:
+        """An invoice PDF's bytes, or None if it is gone."""
+        return self.read(pdf_key(tenant_id, invoice_id, blob_id))
+
+    def invoice_pdf_link(self, tenant_id: str, invoice_id: str, blob_id: str, now: datetime) -> DownloadLink:
+        """A pre-signed GET of an invoice PDF; NotFound if it is gone."""
+        return self.download_link(pdf_key(tenant_id, invoice_id, blob_id), now)
+
+    def delete_invoice_pdf(self, tenant_id: str, invoice_id: str, blob_id: str) -> None:
+        """Delete every version of an invoice PDF."""
+        self.delete_all(pdf_key(tenant_id, invoice_id, blob_id))
 
     def put_attachment(self, key: str, content: bytes, content_type: str, content_disposition: str) -> None:
         from botocore.exceptions import BotoCoreError, ClientError

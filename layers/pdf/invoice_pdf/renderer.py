@@ -1,8 +1,9 @@
 """Lays an `InvoiceDocument` out on A4 pages with fpdf2 (pure Python, no system libraries).
 
-Only the documents function imports this module, and only when it renders, so no other cold start
-loads fpdf2. Every string comes from the document; the theme decides colours, font size, footer and
-logo. Long invoices break across pages, each repeating the table header and numbered "Page n of m".
+Lives in the PDF layer (`layers/pdf`), which only the functions that render carry; they import it
+only when they render, so no cold start loads fpdf2. Every string comes from the document; the theme
+decides colours, font size, footer and logo. Long invoices break across pages, each repeating the
+table header and numbered "Page n of m".
 """
 
 from __future__ import annotations
