@@ -95,6 +95,7 @@ def _ensure_tenant(target: Target, arguments: argparse.Namespace) -> Tenant:
             sender_email=arguments.sender_email or target.sender_email,
             number_format=arguments.number_format,
             yearly_number_reset=not arguments.continuous_numbers,
+            reminder_body=arguments.reminder_body,
         ),
         now=utc_now(),
     )
@@ -158,6 +159,9 @@ def parser() -> argparse.ArgumentParser:
         )
         command.add_argument(
             "--continuous-numbers", action="store_true", help="never restart the sequence at a new year"
+        )
+        command.add_argument(
+            "--reminder-body", help="what reminders say unless the invoice has a reminderBody (on creation)"
         )
         return command
 

@@ -89,12 +89,57 @@ def _function_document(deployment: LocalDeployment, logical_id: str) -> dict[str
         os.environ.update(saved)
 
 
+#: routes that read their body raw (multipart/form-data), which powertools cannot describe
+MULTIPART_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("/v1/invoices/{invoiceId}/send", "post"): {
+        "required": False,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "pdf": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "Your own PDF of the invoice, mailed instead of ours.",
+                        }
+                    },
+                }
+            }
+        },
+    },
+    ("/v1/invoices/{invoiceId}/upload-attachments", "post"): {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["files"],
+                    "properties": {
+                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                    },
+                }
+            }
+        },
+    },
+}
+
+
+def _is_powertools_validation(response: dict[str, Any]) -> bool:
+    return "HTTPValidationError" in json.dumps(response)
+
+
 def _use_problem_responses(operation: dict[str, Any]) -> None:
     responses = operation.setdefault("responses", {})
-    responses.pop("422", None)
+    if _is_powertools_validation(responses.get("422", {})):
+        responses.pop("422")
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
     for status, description in ERROR_RESPONSES.items():
         responses.setdefault(status, {"description": description, "content": problem})
+    for status, response in responses.items():
+        if int(status) >= 400:
+            response.setdefault("content", problem)
+    operation["responses"] = dict(sorted(responses.items()))
 
 
 def api_functions(deployment: LocalDeployment) -> list[str]:
@@ -112,9 +157,11 @@ def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
         document = _function_document(deployment, logical_id)
         paths.update(document.get("paths", {}))
         schemas.update(document.get("components", {}).get("schemas", {}))
-    for operations in paths.values():
-        for operation in operations.values():
+    for path, operations in paths.items():
+        for method, operation in operations.items():
             _use_problem_responses(operation)
+            if (path, method) in MULTIPART_BODIES:
+                operation["requestBody"] = MULTIPART_BODIES[(path, method)]
     for name in POWERTOOLS_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA

@@ -107,7 +107,7 @@ def parse_v2_send_email(body: bytes) -> SimpleEmail | None:
     )
 
 
-def _read_body(environ: WSGIEnviron) -> bytes:
+def read_body(environ: WSGIEnviron) -> bytes:
     """Read the request body and put it back for moto."""
     length = int(environ.get("CONTENT_LENGTH") or 0)
     body = environ["wsgi.input"].read(length) if length else b""
@@ -120,13 +120,13 @@ def capture_simple_email(environ: WSGIEnviron) -> SimpleEmail | None:
     if environ.get("REQUEST_METHOD") != "POST":
         return None
     if environ.get("PATH_INFO", "").startswith(V2_SEND_PATH):
-        return parse_v2_send_email(_read_body(environ))
+        return parse_v2_send_email(read_body(environ))
     if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
-        return parse_v1_send_email(_read_body(environ))
+        return parse_v1_send_email(read_body(environ))
     return None
 
 
-def _ses_backends() -> list[Any]:
+def ses_backends() -> list[Any]:
     from moto.ses.models import ses_backends
 
     return [backend for account in list(ses_backends.values()) for backend in list(account.values())]
@@ -135,7 +135,7 @@ def _ses_backends() -> list[Any]:
 class Outbox:
     """Writes each message moto's SES backends accept to `directory` (called under moto's lock)."""
 
-    def __init__(self, directory: Path, backends: Callable[[], list[Any]] = _ses_backends) -> None:
+    def __init__(self, directory: Path, backends: Callable[[], list[Any]] = ses_backends) -> None:
         self.directory = directory
         self._backends = backends
         self._seen: dict[int, int] = {}

@@ -178,6 +178,24 @@ def _email_identity(clients: Clients, name: str, properties: Properties) -> None
     clients("sesv2").create_email_identity(EmailIdentity=identity)
 
 
+def _configuration_set(clients: Clients, name: str, properties: Properties) -> None:
+    clients("ses").create_configuration_set(ConfigurationSet={"Name": properties.get("Name", name)})
+
+
+def _configuration_set_event_destination(clients: Clients, name: str, properties: Properties) -> None:
+    destination = properties["EventDestination"]
+    request: dict[str, Any] = {
+        "Name": destination.get("Name", name),
+        "Enabled": destination.get("Enabled", True),
+        "MatchingEventTypes": destination["MatchingEventTypes"],
+    }
+    if "SnsDestination" in destination:
+        request["SNSDestination"] = {"TopicARN": destination["SnsDestination"]["TopicARN"]}
+    clients("ses").create_configuration_set_event_destination(
+        ConfigurationSetName=properties["ConfigurationSetName"], EventDestination=request
+    )
+
+
 def _schedule_group(clients: Clients, name: str, properties: Properties) -> None:
     clients("scheduler").create_schedule_group(Name=name)
 
@@ -197,6 +215,8 @@ PROVISIONERS: dict[str, Callable[[Clients, str, Properties], None]] = {
     "AWS::SNS::Topic": _sns_topic,
     "AWS::SecretsManager::Secret": _secret,
     "AWS::SES::EmailIdentity": _email_identity,
+    "AWS::SES::ConfigurationSet": _configuration_set,
+    "AWS::SES::ConfigurationSetEventDestination": _configuration_set_event_destination,
     "AWS::Scheduler::ScheduleGroup": _schedule_group,
     "AWS::Logs::LogGroup": _log_group,
 }

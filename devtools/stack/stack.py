@@ -1,5 +1,5 @@
 """The whole local stack: moto, the template's resources, the functions, the API, the schedules and
-the SQS event sources."""
+the SQS and SNS event sources."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from devtools.stack.moto_server import MotoServer
 from devtools.stack.outbox import Outbox
 from devtools.stack.provision import provision_resources
 from devtools.stack.queues import QueuePollers
-from devtools.stack.runtime import Runtime
+from devtools.stack.runtime import Invocation, Runtime
 from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
+from devtools.stack.ses import SesEventPublisher, SesFaults
 from devtools.stack.state import StackState, remove_stack_state, write_stack_state
 from devtools.template import REGION, LocalDeployment
 
@@ -30,17 +31,25 @@ class LocalStack:
         self.state_dir = state_dir
         self.outbox = state_dir / "outbox"
         self._resources = ExitStack()
+        self._runtime: Runtime | None = None
 
     def start(self) -> StackState:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         resources = self._resources
         try:
-            moto = MotoServer(observers=[Outbox(self.outbox).observe])
+            ses_events = SesEventPublisher(self.deployment, self._invoke)
+            moto = MotoServer(
+                observers=[Outbox(self.outbox).observe, ses_events.observe],
+                interceptors=[SesFaults(self.state_dir).intercept],
+            )
             moto.start()
             resources.callback(moto.stop)
             provision_resources(self.deployment, moto.endpoint)
             runtime = Runtime(self.deployment, moto.endpoint)
             resources.callback(runtime.close)
+            self._runtime = runtime
+            ses_events.start()
+            resources.callback(ses_events.stop)
             gateway = GatewayServer(Gateway(self.deployment, runtime), self.port)
             gateway.start()
             resources.callback(gateway.stop)
@@ -69,6 +78,12 @@ class LocalStack:
             resources.close()
             raise
         return state
+
+    def _invoke(self, function: str, event: object) -> Invocation:
+        """Invoke through the runtime, which exists once moto (whose observers hold this) is up."""
+        if self._runtime is None:
+            raise RuntimeError("the runtime is not running")
+        return self._runtime.invoke(function, event)
 
     def stop(self) -> None:
         self._resources.close()

@@ -1,8 +1,11 @@
-"""Delivery worker: sends the invoice mail of each outbox message on the delivery queue.
+"""Delivery worker: sends the mail of each outbox message on the delivery queue.
 
-Per message: claim the mail item (conditional write), compose and send through SES, record the SES
-message id at once, then append MAIL_SENT to the invoice. A message whose mail is already SENT only
-makes sure the invoice records it; failed messages are reported back so only they are redelivered.
+Per message: skip an address on the suppression list; claim the mail item (conditional write);
+attach the client's PDF, or the invoice's own (rendered now if missing or stale); send through SES
+with the configuration set that reports what became of it; record the SES message id at once; then
+append MAIL_SENT or REMINDER_SENT to the invoice. A message whose mail is already SENT only makes
+sure the invoice records it. A failed send comes back after an exponential backoff; the last
+attempt records DELIVERY_FAILED on the invoice before the queue moves the message to its DLQ.
 """
 
 from datetime import timedelta
@@ -13,19 +16,23 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, pro
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from invoicing.adapters.document_store import S3DocumentStore, pdf_key
+from invoicing.adapters.document_store import S3DocumentStore
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.mail_outbox import Claim, DynamoMailOutbox
 from invoicing.adapters.mail_sender import SesMailSender
+from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.clock import utc_now
-from invoicing.errors import ConcurrentChange, NotFound, Unprocessable
+from invoicing.documents.rendering import CurrentPdfs
+from invoicing.errors import ConcurrentChange, NotFound
 from invoicing.invoices import service, workflow
 from invoicing.invoices.model import Invoice
-from invoicing.mail.changes import record_mail_sent
+from invoicing.mail import changes
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.message import OutboxMessage
+from invoicing.mail.retries import retry_delay
 from invoicing.settings import DeliverySettings, load_settings
+from invoicing.tenants.model import Tenant
 
 #: longer than the function's timeout, so a live worker never loses its claim
 CLAIM_LEASE = timedelta(minutes=2)
@@ -38,64 +45,128 @@ processor = BatchProcessor(event_type=EventType.SQS)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
+current_pdfs = CurrentPdfs(invoices, tenants, documents)
 outbox = DynamoMailOutbox(settings.table_name)
-mail_sender = SesMailSender()
+suppressions = DynamoSuppressionList(settings.table_name)
+mail_sender = SesMailSender(configuration_set=settings.mail_configuration_set)
 
 
 class MailInProgress(ConcurrentChange):
     """Another worker holds the claim on this mail; the message comes back after its visibility timeout."""
 
 
-def _pdf(invoice: Invoice) -> PdfAttachment:
-    if invoice.pdf is None:
-        raise Unprocessable(f"Invoice {invoice.id} has no PDF to attach.")
-    content = documents.read(pdf_key(invoice.tenantId, invoice.id, invoice.pdf.blobId))
+def _actor(message: OutboxMessage) -> service.Actor:
+    return service.Actor(tenant_id=message.tenant_id, subject=message.requested_by)
+
+
+def _tenant(tenant_id: str) -> Tenant:
+    tenant = tenants.find_tenant(tenant_id)
+    if tenant is None:
+        raise NotFound(f"Tenant {tenant_id} does not exist.")
+    return tenant
+
+
+def _pdf(message: OutboxMessage, invoice: Invoice) -> PdfAttachment:
+    if message.client_pdf_blob_id is not None:
+        content = documents.read_invoice_pdf(message.tenant_id, invoice.id, message.client_pdf_blob_id)
+        if content is None:
+            raise NotFound(f"The PDF sent with mail {message.message_id} is missing.")
+        return PdfAttachment(f"{invoice.invoiceNumber}.pdf", content)
+    rendered = current_pdfs.ensure(_actor(message), invoice)
+    content = rendered.content
+    if content is None:
+        content = documents.read_invoice_pdf(message.tenant_id, invoice.id, rendered.pdf.blobId)
     if content is None:
         raise NotFound(f"The PDF of invoice {invoice.id} is missing.")
-    return PdfAttachment(invoice.pdf.name, content)
+    return PdfAttachment(rendered.pdf.name, content)
 
 
-def _send(message: OutboxMessage) -> None:
-    invoice = invoices.get(message.tenant_id, message.invoice_id)
-    tenant = tenants.find_tenant(message.tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {message.tenant_id} does not exist.")
+def _send(message: OutboxMessage, invoice: Invoice) -> str:
+    tenant = _tenant(message.tenant_id)
     sender = Sender(name=tenant.name, address=settings.sender_email, reply_to=tenant.sender_email)
-    mail = compose_invoice_mail(invoice, sender=sender, recipient=message.recipient, pdf=_pdf(invoice))
-    ses_message_id = mail_sender.send(mail, settings.sender_email, message.recipient)
+    mail = compose_invoice_mail(
+        invoice,
+        sender=sender,
+        recipient=message.recipient,
+        pdf=_pdf(message, invoice),
+        kind=message.kind,
+        default_reminder_body=tenant.reminder_body,
+    )
+    tags = {"tenant": message.tenant_id, "invoice": message.invoice_id, "mail": message.message_id}
+    ses_message_id = mail_sender.send(mail, settings.sender_email, message.recipient, tags=tags)
     outbox.mark_sent(message, ses_message_id)
     logger.info("Mail sent", extra={"mail_id": message.message_id, "ses_message_id": ses_message_id})
     metrics.add_metric(name="MailSent", unit=MetricUnit.Count, value=1)
+    return ses_message_id
 
 
-def _record_on_invoice(message: OutboxMessage) -> None:
-    """Append MAIL_SENT once: the event's id is the message id, so a redelivery finds it there."""
-    if any(
-        event.id == message.message_id for event in invoices.get(message.tenant_id, message.invoice_id).events
-    ):
-        return
-    actor = service.Actor(tenant_id=message.tenant_id, subject=message.requested_by)
-    now = utc_now()
-    workflow.change_invoice(
+def _record_sent(message: OutboxMessage) -> None:
+    ses_message_id = outbox.ses_message_id(message) or "unknown"
+    workflow.change_invoice_once(
         invoices,
         message.tenant_id,
         message.invoice_id,
-        lambda current: record_mail_sent(
-            current, message.recipient, actor=actor, now=now, make_id=lambda: message.message_id
+        changes.sent_event_id(message.message_id),
+        lambda current: changes.record_mail_sent(
+            current, message, ses_message_id, actor=_actor(message), now=utc_now()
         ),
-        retry=True,
     )
+
+
+def _give_up(message: OutboxMessage, reason: str) -> None:
+    outbox.mark_failed(message, reason)
+    workflow.change_invoice_once(
+        invoices,
+        message.tenant_id,
+        message.invoice_id,
+        changes.failed_event_id(message.message_id),
+        lambda current: changes.record_delivery_failed(
+            current, message, reason, actor=_actor(message), now=utc_now()
+        ),
+    )
+    logger.warning("Mail given up", extra={"mail_id": message.message_id, "reason": reason})
+    metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=1)
+
+
+def _deliver(message: OutboxMessage) -> None:
+    try:
+        invoice = invoices.get(message.tenant_id, message.invoice_id)
+    except NotFound:
+        outbox.mark_failed(message, "the invoice was deleted")
+        return
+    suppressed = suppressions.reason_not_to_mail(message.tenant_id, message.recipient)
+    if suppressed is not None:
+        _give_up(message, f"the address is suppressed ({suppressed})")
+        return
+    claim = outbox.claim(message, utc_now(), CLAIM_LEASE)
+    if claim is Claim.IN_PROGRESS:
+        raise MailInProgress(f"Mail {message.message_id} is being sent by another worker.")
+    if claim is Claim.CLAIMED:
+        try:
+            _send(message, invoice)
+        except Exception:
+            outbox.release(message)
+            raise
+    _record_sent(message)
 
 
 @tracer.capture_method
 def deliver(record: SQSRecord) -> None:
     message = OutboxMessage.from_json(record.body)
-    claim = outbox.claim(message, utc_now(), CLAIM_LEASE)
-    if claim is Claim.IN_PROGRESS:
-        raise MailInProgress(f"Mail {message.message_id} is being sent by another worker.")
-    if claim is Claim.CLAIMED:
-        _send(message)
-    _record_on_invoice(message)
+    attempt = int(record.attributes.approximate_receive_count)
+    try:
+        _deliver(message)
+    except Exception as error:
+        if attempt >= settings.delivery_max_attempts:
+            _give_up(message, f"{attempt} attempts failed, the last with: {error}")
+        else:
+            delay = retry_delay(attempt, settings.delivery_retry_base_seconds)
+            outbox.retry_later(record.event_source_arn, record.receipt_handle, delay)
+            logger.warning(
+                "Mail will be retried",
+                extra={"mail_id": message.message_id, "attempt": attempt, "delay_seconds": delay},
+            )
+        raise
 
 
 @logger.inject_lambda_context

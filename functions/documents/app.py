@@ -4,7 +4,6 @@ PDF bytes are served through API Gateway's binary support (the client sends `Acc
 a PDF too large for a Lambda response is answered with a redirect to a pre-signed URL instead.
 """
 
-import base64
 from datetime import datetime
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -14,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from invoicing.adapters.document_store import PDF_CONTENT_TYPE, S3DocumentStore, attachment_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.body import raw_body
 from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
@@ -23,7 +23,7 @@ from invoicing.documents import changes
 from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import CurrentPdfs, RenderedPdf
-from invoicing.errors import Conflict, DomainError, NotFound, PayloadTooLarge
+from invoicing.errors import Conflict, DomainError, NotFound
 from invoicing.invoices import service, workflow
 from invoicing.invoices.enums import PUBLISHED_STATUSES
 from invoicing.invoices.model import ApiModel, Attachment, Invoice
@@ -115,12 +115,7 @@ def get_pdf(invoiceId: str):
 
 
 def _request_body() -> bytes:
-    event = app.current_event
-    raw = event.body or ""
-    body = base64.b64decode(raw) if event.is_base64_encoded else raw.encode()
-    if len(body) > MAX_REQUEST_BYTES + MULTIPART_OVERHEAD_BYTES:
-        raise PayloadTooLarge(f"An upload carries at most {MAX_REQUEST_BYTES // 1024 // 1024} MiB of files.")
-    return body
+    return raw_body(app, MAX_REQUEST_BYTES + MULTIPART_OVERHEAD_BYTES)
 
 
 @app.post("/v1/invoices/<invoiceId>/upload-attachments", middlewares=WRITE)

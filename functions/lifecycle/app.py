@@ -59,7 +59,7 @@ def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
 
     published = workflow.publish_invoice(
         invoices,
-        lifecycle.NumberingPolicy(tenant.number_format, tenant.yearly_number_reset),
+        lifecycle.NumberingPolicy.of(tenant),
         actor.tenant_id,
         invoice_id,
         actor=actor,

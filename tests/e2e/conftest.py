@@ -17,8 +17,10 @@ __all__ = ["run_admin"]
 
 @pytest.fixture(scope="session")
 def local_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
-    """The stack of template.yaml, shared by the session: `.base_url`, `.state_dir`, `.moto_endpoint`."""
-    with running_stack(tmp_path_factory.mktemp("local-stack")) as stack:
+    """The stack of template.yaml, shared by the session: `.base_url`, `.state_dir`, `.moto_endpoint`.
+    A failed send is retried after one second (not the deployed 30) so retries fit in a test."""
+    overrides = ("--parameter-overrides", "DeliveryRetryBaseSeconds=1")
+    with running_stack(tmp_path_factory.mktemp("local-stack"), *overrides) as stack:
         yield stack
 
 

@@ -1,10 +1,12 @@
-"""The delivery worker, called with its events/ sample against moto: it sends each mail once."""
+"""The delivery worker, called with its events/ samples against moto: it sends each mail once."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, datetime
 from email import message_from_bytes
+from email.message import EmailMessage
 from email.policy import default
 
 import boto3
@@ -12,10 +14,12 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 from moto.core import DEFAULT_ACCOUNT_ID
 from moto.ses.models import ses_backends
+from pypdf import PdfReader
 
 from devtools.stack.queues import sqs_event
-from devtools.template import REGION, ROOT
+from devtools.template import REGION
 from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
+from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.tenants.model import NewTenant
@@ -23,75 +27,137 @@ from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
+SENDER = "invoices@example.com"
 
 
 @pytest.fixture
-def functions(deployment, load_function, monkeypatch):
-    monkeypatch.syspath_prepend(str(ROOT / "functions" / "documents"))
+def functions(deployment, load_function):
     repository = DynamoTenantRepository(deployment.ref("InvoicingTable"))
     ensure_tenant(
-        repository, NewTenant("acme", "Acme Müller GmbH", "EUR", "billing@acme.test"), now=datetime.now(UTC)
+        repository,
+        NewTenant(
+            "acme", "Acme Müller GmbH", "EUR", "billing@acme.test", reminder_body="Bitte zahlen Sie bald."
+        ),
+        now=datetime.now(UTC),
     )
     return {
         "invoices": load_function("InvoicesFunction"),
         "lifecycle": load_function("LifecycleFunction"),
-        "documents": load_function("DocumentsFunction"),
         "delivery_worker": load_function("DeliveryWorkerFunction"),
     }
 
 
-def call(functions, sample: str, invoice_id: str) -> dict:
+def call(functions, sample: str, invoice_id: str, receive_count: int = 1) -> dict:
     group = sample.split("/")[0]
-    response = invoke(
-        functions[group], json.loads(json.dumps(sample_event(sample)).replace(SAMPLE_ID, invoice_id))
-    )
+    event = json.loads(json.dumps(sample_event(sample)).replace(SAMPLE_ID, invoice_id))
+    if group == "delivery_worker":
+        event["Records"][0]["attributes"]["ApproximateReceiveCount"] = str(receive_count)
+    response = invoke(functions[group], event)
     if "statusCode" in response:
         assert response["statusCode"] < 300, response
         return json.loads(response["body"])
     return response
 
 
-def published_invoice_with_pdf(functions) -> dict:
+def published_invoice(functions) -> dict:
     invoice = call(functions, "invoices/create-invoice.json", SAMPLE_ID)
-    call(functions, "lifecycle/mark-as-sent.json", invoice["id"])
-    return call(functions, "documents/generate-pdf.json", invoice["id"])
+    return call(functions, "lifecycle/mark-as-sent.json", invoice["id"])
 
 
-def sent_messages() -> list:
-    return ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+def message_of(sample: str, invoice_id: str) -> OutboxMessage:
+    body = json.loads(sample_event(sample)["Records"][0]["body"])
+    return OutboxMessage.from_json(json.dumps(body | {"invoice_id": invoice_id}))
 
 
-def test_a_message_delivered_twice_is_mailed_once_and_recorded_once(functions, deployment):
-    invoice = published_invoice_with_pdf(functions)
+def sent_mails() -> list[EmailMessage]:
+    messages = ses_backends[DEFAULT_ACCOUNT_ID][REGION].sent_messages
+    return [message_from_bytes(message.raw_data.encode(), policy=default) for message in messages]
+
+
+def events_of(functions, invoice_id: str) -> list[str]:
+    return [event.type for event in functions["invoices"].invoices.get("acme", invoice_id).events]
+
+
+def test_a_message_delivered_twice_is_mailed_once_with_a_pdf_rendered_for_it(functions, deployment):
+    invoice = published_invoice(functions)
 
     first = call(functions, "delivery_worker/outbox-message.json", invoice["id"])
     again = call(functions, "delivery_worker/outbox-message.json", invoice["id"])
 
     assert first == again == {"batchItemFailures": []}
-    assert len(sent_messages()) == 1
-    mail = message_from_bytes(sent_messages()[0].raw_data.encode(), policy=default)
+    [mail] = sent_mails()
     assert mail["To"] == "buyer@example.org"
     assert mail["Subject"] == f"Invoice {invoice['invoiceNumber']} from Acme Müller GmbH"
-    assert [part.get_content_type() for part in mail.iter_attachments()] == ["application/pdf"]
+    [attachment] = list(mail.iter_attachments())
+    pdf_text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
+    assert invoice["invoiceNumber"] in pdf_text
     recorded = functions["invoices"].invoices.get("acme", invoice["id"])
-    assert recorded.sentMails == ["buyer@example.org"]
+    assert recorded.pdf is not None
     assert [event.type for event in recorded.events].count("MAIL_SENT") == 1
-    body = json.loads(sample_event("delivery_worker/outbox-message.json")["Records"][0]["body"])
-    message = OutboxMessage.from_json(json.dumps(body | {"invoice_id": invoice["id"]}))
-    assert DynamoMailOutbox(deployment.ref("InvoicingTable")).state_of(message) is MailState.SENT
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    assert outbox.state_of(message_of("delivery_worker/outbox-message.json", invoice["id"])) is MailState.SENT
 
 
-def test_a_message_that_cannot_be_sent_fails_and_sends_nothing(functions):
-    invoice = call(functions, "invoices/create-invoice.json", SAMPLE_ID)
+def test_a_reminder_says_the_tenants_text_and_is_recorded_as_a_reminder(functions):
+    invoice = published_invoice(functions)
 
-    with pytest.raises(BatchProcessingError, match="has no PDF to attach"):
-        call(functions, "delivery_worker/outbox-message.json", invoice["id"])
+    call(functions, "delivery_worker/reminder-message.json", invoice["id"])
 
-    assert sent_messages() == []
+    [mail] = sent_mails()
+    assert mail["Subject"] == f"Reminder: invoice {invoice['invoiceNumber']} from Acme Müller GmbH is due"
+    text = mail.get_body(("plain",))
+    assert text is not None
+    assert "Bitte zahlen Sie bald." in text.get_content()
+    assert events_of(functions, invoice["id"]).count("REMINDER_SENT") == 1
+
+
+def test_a_rejected_send_is_handed_back_for_a_later_attempt(functions, deployment):
+    invoice = published_invoice(functions)
+    boto3.client("ses").delete_identity(Identity=SENDER)
+
+    with pytest.raises(BatchProcessingError, match="Sending the mail failed"):
+        call(functions, "delivery_worker/outbox-message.json", invoice["id"], receive_count=1)
+
+    assert sent_mails() == []
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    assert (
+        outbox.state_of(message_of("delivery_worker/outbox-message.json", invoice["id"])) is MailState.PENDING
+    )
+    assert "DELIVERY_FAILED" not in events_of(functions, invoice["id"])
+
+
+def test_the_last_failed_attempt_is_a_failed_delivery_on_the_invoice(functions, deployment):
+    invoice = published_invoice(functions)
+    boto3.client("ses").delete_identity(Identity=SENDER)
+
+    with pytest.raises(BatchProcessingError):
+        call(functions, "delivery_worker/outbox-message.json", invoice["id"], receive_count=5)
+
+    recorded = functions["invoices"].invoices.get("acme", invoice["id"])
+    [failed] = [event for event in recorded.events if event.type == "DELIVERY_FAILED"]
+    assert "buyer@example.org" in failed.description
+    assert "5 attempts failed" in failed.description
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    assert (
+        outbox.state_of(message_of("delivery_worker/outbox-message.json", invoice["id"])) is MailState.FAILED
+    )
+
+
+def test_a_suppressed_address_is_not_mailed(functions, deployment):
+    invoice = published_invoice(functions)
+    DynamoSuppressionList(deployment.ref("InvoicingTable")).suppress(
+        "acme", "Buyer@Example.org", "hard bounce", datetime.now(UTC)
+    )
+
+    result = call(functions, "delivery_worker/outbox-message.json", invoice["id"])
+
+    assert result == {"batchItemFailures": []}
+    assert sent_mails() == []
+    assert events_of(functions, invoice["id"]).count("DELIVERY_FAILED") == 1
 
 
 def test_an_enqueued_request_retried_is_one_mail(functions, deployment):
-    invoice = published_invoice_with_pdf(functions)
+    invoice = published_invoice(functions)
     queue_url = deployment.queue_url("DeliveryQueue")
     outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"), queue_url)
     message = OutboxMessage("acme", invoice["id"], MailKind.COPY, "copy@example.org", "key-1", "alice")
@@ -99,11 +165,14 @@ def test_an_enqueued_request_retried_is_one_mail(functions, deployment):
     outbox.enqueue(message)
     pending = outbox.state_of(message)
     outbox.enqueue(message)
-    received = boto3.client("sqs").receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    received = boto3.client("sqs").receive_message(
+        QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
+    )["Messages"]
     result = invoke(functions["delivery_worker"], sqs_event(deployment.arn("DeliveryQueue"), received))
 
     assert pending is MailState.PENDING
     assert result == {"batchItemFailures": []}
     assert len(received) == 2
-    [mail] = sent_messages()
-    assert set(mail.destinations) == {"copy@example.org"}
+    [mail] = sent_mails()
+    assert mail["To"] == "copy@example.org"
+    assert mail["Subject"] == f"Copy of invoice {invoice['invoiceNumber']} from Acme Müller GmbH"

@@ -8,12 +8,23 @@ from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
 
+import pytest
+
+from invoicing.errors import Unprocessable
 from invoicing.invoices.enums import EventType, InvoiceStatus, InvoiceType
-from invoicing.invoices.model import Invoice
+from invoicing.invoices.model import Customer, Invoice
 from invoicing.invoices.service import Actor
-from invoicing.mail.changes import record_mail_sent
+from invoicing.mail.changes import (
+    ensure_mailable,
+    invoice_recipient,
+    queued_event_id,
+    record_mail_queued,
+    record_mail_sent,
+    sent_event_id,
+)
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.message import MailKind, OutboxMessage
+from invoicing.mail.retries import retry_delay
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 PDF = PdfAttachment("invoice-2026-0001.pdf", b"%PDF-1.7 sample")
@@ -110,14 +121,81 @@ def test_a_message_has_the_identity_of_its_invoice_kind_and_request():
     assert OutboxMessage.from_json(message().to_json()) == message()
 
 
-def test_a_sent_mail_is_recorded_on_the_invoice():
-    change = record_mail_sent(
-        invoice(sentMails=["first@example.org"]),
-        "buyer@example.org",
-        actor=Actor("acme", "alice"),
-        now=NOW,
-        make_id=lambda: "mail-1",
-    )
+def message(kind: MailKind = MailKind.INVOICE) -> OutboxMessage:
+    return OutboxMessage("acme", "inv-1", kind, "buyer@example.org", "key-1", "alice")
 
-    assert change.invoice.sentMails == ["first@example.org", "buyer@example.org"]
-    assert (change.event.id, change.event.type) == ("mail-1", EventType.MAIL_SENT)
+
+def test_queued_invoice_mail_joins_sent_mails_and_a_reminder_the_reminders():
+    actor = Actor("acme", "alice")
+
+    mailed = record_mail_queued(invoice(sentMails=["first@example.org"]), message(), actor=actor, now=NOW)
+    reminded = record_mail_queued(invoice(), message(MailKind.REMINDER), actor=actor, now=NOW)
+
+    assert mailed.invoice.sentMails == ["first@example.org", "buyer@example.org"]
+    assert (mailed.event.id, mailed.event.type) == (queued_event_id(message()), EventType.MAIL_QUEUED)
+    assert [(item.createdBy, item.sentOn) for item in reminded.invoice.reminders] == [("alice", NOW)]
+    assert reminded.invoice.sentMails == []
+
+
+def test_a_sent_mail_is_one_event_named_after_its_message():
+    reminder = message(MailKind.REMINDER)
+
+    change = record_mail_sent(invoice(), reminder, "ses-1", actor=Actor("acme", "alice"), now=NOW)
+
+    assert (change.event.id, change.event.type) == (
+        sent_event_id(reminder.message_id),
+        EventType.REMINDER_SENT,
+    )
+    assert "ses-1" in change.event.description
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "mailable"),
+    [
+        (InvoiceStatus.DRAFT, MailKind.INVOICE, False),
+        (InvoiceStatus.CANCELLED, MailKind.COPY, False),
+        (InvoiceStatus.SENT, MailKind.COPY, True),
+        (InvoiceStatus.PAID, MailKind.INVOICE, True),
+        (InvoiceStatus.PAID, MailKind.REMINDER, False),
+        (InvoiceStatus.OVERDUE, MailKind.REMINDER, True),
+    ],
+)
+def test_only_published_invoices_are_mailed_and_only_unpaid_ones_reminded(status, kind, mailable):
+    if mailable:
+        ensure_mailable(invoice(status=status), kind)
+    else:
+        with pytest.raises(Unprocessable):
+            ensure_mailable(invoice(status=status), kind)
+
+
+def test_the_recipient_is_the_contact_else_the_customer():
+    assert invoice_recipient(invoice(contactEmail="ap@example.org")) == "ap@example.org"
+    assert invoice_recipient(invoice(customer=Customer(email="c@example.org"))) == "c@example.org"
+    with pytest.raises(Unprocessable):
+        invoice_recipient(invoice())
+
+
+def test_a_reminder_says_the_invoices_text_before_the_tenants():
+    def reminder_text(**changes: object) -> str:
+        mail = parsed(
+            compose_invoice_mail(
+                invoice(**changes),
+                sender=Sender("Acme GmbH", "invoices@example.com"),
+                recipient="buyer@example.org",
+                pdf=PDF,
+                kind=MailKind.REMINDER,
+                default_reminder_body="Tenant text",
+            )
+        )
+        assert mail["Subject"] == "Reminder: invoice 2026-0001 from Acme GmbH is due"
+        body = mail.get_body(("plain",))
+        assert body is not None
+        return str(body.get_content())
+
+    assert "Tenant text" in reminder_text()
+    assert "Invoice text" in reminder_text(reminderBody="Invoice text")
+    assert "Tenant text" not in reminder_text(reminderBody="Invoice text")
+
+
+def test_retries_back_off_exponentially_up_to_a_quarter_of_an_hour():
+    assert [retry_delay(attempt, 30) for attempt in (1, 2, 3, 4, 5, 6)] == [30, 60, 120, 240, 480, 900]

@@ -43,7 +43,18 @@ class DocumentsSettings(TableSettings):
     bucket_name: str
 
 
+class MailQueueSettings(DocumentsSettings):
+    """Functions that queue invoice mail for the delivery worker."""
+
+    delivery_queue_url: str
+
+
 class DeliverySettings(DocumentsSettings):
-    """Functions that send invoice mail: the verified SES identity mail is sent from."""
+    """The delivery worker: the verified SES identity mail is sent from, the configuration set whose
+    event destination reports deliveries, bounces and complaints, and how failed sends are retried
+    (the queue's maxReceiveCount is the number of attempts)."""
 
     sender_email: str
+    mail_configuration_set: str | None = None
+    delivery_retry_base_seconds: int = 30
+    delivery_max_attempts: int = 5

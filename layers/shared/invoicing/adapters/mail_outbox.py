@@ -4,8 +4,9 @@
 conditional write, so of all the workers that receive a message only one sends it:
 - `enqueue` writes the PENDING item (unless it exists) and then sends the message to SQS;
 - `claim` takes the item to SENDING with a lease; a lease that ran out (a worker that died before
-  recording the send) may be claimed again;
-- `mark_sent` records the SES message id and ends the item's life as SENT.
+  recording the send) may be claimed again, and so may a FAILED mail (a redrive from the DLQ);
+- `mark_sent` records the SES message id and ends the item's life as SENT;
+- `mark_failed` records why a mail was given up (FAILED).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ class MailState(StrEnum):
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
+    FAILED = "FAILED"
 
 
 class Claim(StrEnum):
@@ -52,6 +54,7 @@ class MailItem(Model):
     recipient = UnicodeAttribute()
     leaseUntil = NumberAttribute(default=0)
     sesMessageId = UnicodeAttribute(null=True)
+    failure = UnicodeAttribute(null=True)
 
 
 def _conditional_failure(error: PynamoDBException) -> bool:
@@ -76,9 +79,9 @@ class DynamoMailOutbox:
             invoice_key(message.tenant_id, message.invoice_id), f"{MAIL_PREFIX}{message.message_id}"
         )
 
-    def state_of(self, message: OutboxMessage) -> MailState | None:
+    def _read(self, message: OutboxMessage) -> MailItem | None:
         try:
-            item = self._items.get(
+            return self._items.get(
                 invoice_key(message.tenant_id, message.invoice_id),
                 f"{MAIL_PREFIX}{message.message_id}",
                 consistent_read=True,
@@ -87,7 +90,14 @@ class DynamoMailOutbox:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Reading the mail outbox failed: {error.msg}") from error
-        return MailState(item.mailState)
+
+    def state_of(self, message: OutboxMessage) -> MailState | None:
+        item = self._read(message)
+        return None if item is None else MailState(item.mailState)
+
+    def ses_message_id(self, message: OutboxMessage) -> str | None:
+        item = self._read(message)
+        return None if item is None else item.sesMessageId
 
     def enqueue(self, message: OutboxMessage) -> None:
         """Record the mail as PENDING (once per message id) and put it on the queue."""
@@ -112,7 +122,7 @@ class DynamoMailOutbox:
         items = self._items
         claimable = (
             items.pk.does_not_exist()
-            | (items.mailState == MailState.PENDING)
+            | items.mailState.is_in(MailState.PENDING, MailState.FAILED)
             | ((items.mailState == MailState.SENDING) & (items.leaseUntil < now.timestamp()))
         )
         try:
@@ -141,3 +151,41 @@ class DynamoMailOutbox:
             )
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Recording the sent mail failed: {error.msg}") from error
+
+    def release(self, message: OutboxMessage) -> None:
+        """Hand a claimed mail back (PENDING) after a send that failed, so the retry need not wait
+        for the lease to run out."""
+        items = self._items
+        try:
+            self._item(message).update(
+                actions=[items.mailState.set(MailState.PENDING), items.leaseUntil.set(0)],
+                condition=items.mailState == MailState.SENDING,
+            )
+        except UpdateError as error:
+            if not _conditional_failure(error):
+                raise DependencyUnavailable(f"Releasing the mail failed: {error.msg}") from error
+
+    def retry_later(self, queue_arn: str, receipt_handle: str, delay_seconds: int) -> None:
+        """Keep a received message invisible for `delay_seconds`: the backoff before its next attempt."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        _, _, _, _, account, name = queue_arn.split(":", 5)
+        try:
+            queue_url = self._sqs().get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+            self._sqs().change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=delay_seconds
+            )
+        except (BotoCoreError, ClientError) as error:
+            raise DependencyUnavailable(f"Delaying the mail's retry failed: {error}") from error
+
+    def mark_failed(self, message: OutboxMessage, reason: str) -> None:
+        """Give the mail up, unless it was sent meanwhile."""
+        items = self._items
+        try:
+            self._item(message).update(
+                actions=[items.mailState.set(MailState.FAILED), items.failure.set(reason[:1000])],
+                condition=items.mailState != MailState.SENT,
+            )
+        except UpdateError as error:
+            if not _conditional_failure(error):
+                raise DependencyUnavailable(f"Recording the failed mail failed: {error.msg}") from error

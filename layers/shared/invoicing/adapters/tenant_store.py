@@ -50,6 +50,7 @@ class TenantItem(_Item):
     created = UTCDateTimeAttribute()
     number_format = UnicodeAttribute(default=DEFAULT_NUMBER_FORMAT)
     yearly_number_reset = BooleanAttribute(default=True)
+    reminder_body = UnicodeAttribute(null=True)
 
 
 class ClientIdItem(_Item):
@@ -73,6 +74,7 @@ def _tenant(item: TenantItem) -> Tenant:
         created=item.created,
         number_format=item.number_format,
         yearly_number_reset=item.yearly_number_reset,
+        reminder_body=item.reminder_body,
     )
 
 
@@ -105,6 +107,7 @@ class DynamoTenantRepository:
             created=created,
             number_format=tenant.number_format,
             yearly_number_reset=tenant.yearly_number_reset,
+            reminder_body=tenant.reminder_body,
         )
         claim = self._client_ids(
             pk=f"{CLIENT_ID_PREFIX}{client_id}", sk="CLIENTID", tenant_id=tenant.tenant_id

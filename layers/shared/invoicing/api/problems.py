@@ -49,3 +49,9 @@ class Problem:
             "errors": self.field_errors,
             "correlationId": correlation_id,
         }
+
+
+def problem_response(description: str) -> dict[str, Any]:
+    """An error response for a route's OpenAPI `responses`: the problem body (schema `Problem`)."""
+    schema = {"$ref": "#/components/schemas/Problem"}
+    return {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}}}

@@ -14,9 +14,13 @@ def _invalid(reason: str) -> ValidationFailed:
     return ValidationFailed(f"The upload is not valid multipart/form-data: {reason}.")
 
 
-def parse_files(content_type: str, body: bytes, field: str) -> list[UploadedFile]:
+def is_multipart(content_type: str) -> bool:
+    return content_type.lower().startswith("multipart/form-data")
+
+
+def parse_files(content_type: str, body: bytes, field: str, *, required: bool = True) -> list[UploadedFile]:
     """The file parts named `field`; other fields are ignored. File names may be raw UTF-8."""
-    if not content_type.lower().startswith("multipart/form-data") or "boundary=" not in content_type:
+    if not is_multipart(content_type) or "boundary=" not in content_type:
         raise _invalid("send Content-Type multipart/form-data with a boundary")
     head = f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode()
     message = BytesParser(policy=policy.HTTP).parsebytes(head + body)
@@ -33,7 +37,7 @@ def parse_files(content_type: str, body: bytes, field: str) -> list[UploadedFile
         if not isinstance(payload, bytes):
             raise _invalid(f"a {field!r} part has no content")
         files.append(UploadedFile(name=part.get_filename() or "", content=payload))
-    if not files:
+    if not files and required:
         raise ValidationFailed(
             f"Send one or more files in the form field {field!r}.", field_errors={field: ["Required."]}
         )

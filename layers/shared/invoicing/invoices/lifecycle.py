@@ -22,7 +22,7 @@ from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
 from invoicing.invoices.model import Invoice, Transaction
 from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, priced, touched
 from invoicing.money import is_exact, minor_units, round_money
-from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, validate_number_format
+from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, Tenant, validate_number_format
 
 UNPUBLISHED = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 CANCELLABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
@@ -41,6 +41,10 @@ class NumberingPolicy:
 
     def __post_init__(self) -> None:
         validate_number_format(self.number_format)
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> NumberingPolicy:
+        return cls(tenant.number_format, tenant.yearly_number_reset)
 
     def counter_for(self, year: int) -> str:
         """The counter that numbers an invoice of `year`: one per year, or one for ever."""

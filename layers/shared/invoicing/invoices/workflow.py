@@ -64,6 +64,33 @@ def change_invoice(
     raise AssertionError("unreachable")
 
 
+class _AlreadyRecorded(Exception):
+    pass
+
+
+def change_invoice_once(
+    store: InvoiceStore,
+    tenant_id: str,
+    invoice_id: str,
+    event_id: str,
+    change: Callable[[Invoice], Change],
+    *,
+    sleep: Sleep = time.sleep,
+) -> Invoice | None:
+    """Apply `change` unless the invoice already records the event `event_id` (retried on a concurrent
+    change); None when it did. For steps that arrive more than once: redelivered messages, retries."""
+
+    def unless_recorded(current: Invoice) -> Change:
+        if any(event.id == event_id for event in current.events):
+            raise _AlreadyRecorded
+        return change(current)
+
+    try:
+        return change_invoice(store, tenant_id, invoice_id, unless_recorded, retry=True, sleep=sleep)
+    except _AlreadyRecorded:
+        return None
+
+
 def publish_invoice(
     store: InvoiceStore,
     policy: NumberingPolicy,

@@ -1,17 +1,126 @@
-"""What delivering a mail does to the invoice (pure, like `invoicing.invoices.service`)."""
+"""What mail does to an invoice (pure, like `invoicing.invoices.service`).
+
+Each mail leaves a trail of events whose ids derive from the outbox message id, so recording the
+same step twice (a retried request, a redelivered queue message or notification) changes nothing:
+MAIL_QUEUED when the API accepts it, MAIL_SENT or REMINDER_SENT when SES took it, then DELIVERED,
+BOUNCED or COMPLAINED from SES's notifications, or DELIVERY_FAILED when it could not be sent.
+"""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
-from invoicing.invoices.enums import EventType
-from invoicing.invoices.model import Invoice
-from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, touched
+from invoicing.errors import Unprocessable
+from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus
+from invoicing.invoices.model import Invoice, Reminder
+from invoicing.invoices.service import Actor, Change, new_event, touched
+from invoicing.mail.message import MailKind, OutboxMessage
+
+#: statuses a reminder makes sense for: published and not (fully) paid
+REMINDABLE_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE})
+
+_WHAT = {
+    MailKind.INVOICE: "Invoice mail",
+    MailKind.COPY: "Copy of the invoice",
+    MailKind.REMINDER: "Reminder",
+}
+
+
+class AddressSuppressed(Unprocessable):
+    """The address hard-bounced or complained before; it is not mailed until the invoice's changes."""
+
+    customer_message = "This e-mail address cannot receive mail. Use another address."
+
+    def __init__(self, address: str, reason: str) -> None:
+        super().__init__(
+            f"{address} is not mailed again: {reason}. Change the address to send.",
+            field_errors={"contactEmail": [f"{address} is suppressed: {reason}."]},
+        )
+
+
+def invoice_recipient(invoice: Invoice) -> str:
+    """Where the invoice's own mail goes: its contact, else its customer's address."""
+    recipient = invoice.contactEmail or (invoice.customer.email if invoice.customer else None)
+    if not recipient:
+        raise Unprocessable(
+            f"Invoice {invoice.id} has no contactEmail (nor a customer e-mail) to send it to.",
+            field_errors={"contactEmail": ["Set the address the invoice is mailed to."]},
+        )
+    return recipient
+
+
+def ensure_mailable(invoice: Invoice, kind: MailKind) -> None:
+    """Mail goes out for published invoices only; reminders only while something is left to pay."""
+    if kind is MailKind.REMINDER and invoice.status not in REMINDABLE_STATUSES:
+        raise Unprocessable(
+            f"Invoice {invoice.id} is {invoice.status}: reminders go out for sent, unpaid invoices only."
+        )
+    if invoice.status not in PUBLISHED_STATUSES or invoice.invoiceNumber is None:
+        raise Unprocessable(f"Invoice {invoice.id} is {invoice.status}: only published invoices are mailed.")
+
+
+def queued_event_id(message: OutboxMessage) -> str:
+    return f"{message.message_id}-queued"
+
+
+def sent_event_id(message_id: str) -> str:
+    return f"{message_id}-sent"
+
+
+def failed_event_id(message_id: str) -> str:
+    return f"{message_id}-failed"
+
+
+def notification_event_id(message_id: str, event_type: EventType, recipient: str) -> str:
+    digest = hashlib.sha256(f"{event_type}\x1f{recipient.lower()}".encode()).hexdigest()[:12]
+    return f"{message_id}-{event_type.lower()}-{digest}"
+
+
+def record_mail_queued(invoice: Invoice, message: OutboxMessage, *, actor: Actor, now: datetime) -> Change:
+    """The API accepted the mail: invoice mail and copies join `sentMails`, reminders `reminders`."""
+    update: dict[str, object] = {}
+    if message.kind is MailKind.REMINDER:
+        update["reminders"] = [*invoice.reminders, Reminder(createdBy=actor.subject, sentOn=now)]
+    else:
+        update["sentMails"] = [*invoice.sentMails, message.recipient]
+    description = f"{_WHAT[message.kind]} to {message.recipient} queued for delivery."
+    event = new_event(actor, now, EventType.MAIL_QUEUED, description, lambda: queued_event_id(message))
+    return Change(touched(invoice, actor, now, **update), event)
 
 
 def record_mail_sent(
-    invoice: Invoice, recipient: str, *, actor: Actor, now: datetime, make_id: NewId = new_id
+    invoice: Invoice, message: OutboxMessage, ses_message_id: str, *, actor: Actor, now: datetime
 ) -> Change:
-    """Append the recipient to `sentMails` and a MAIL_SENT event."""
-    sent = touched(invoice, actor, now, sentMails=[*invoice.sentMails, recipient])
-    return Change(sent, new_event(actor, now, EventType.MAIL_SENT, f"Invoice mailed to {recipient}", make_id))
+    event_type = EventType.REMINDER_SENT if message.kind is MailKind.REMINDER else EventType.MAIL_SENT
+    description = f"{_WHAT[message.kind]} sent to {message.recipient} (SES message {ses_message_id})."
+    event = new_event(actor, now, event_type, description, lambda: sent_event_id(message.message_id))
+    return Change(touched(invoice, actor, now), event)
+
+
+def record_delivery_failed(
+    invoice: Invoice, message: OutboxMessage, reason: str, *, actor: Actor, now: datetime
+) -> Change:
+    description = f"{_WHAT[message.kind]} to {message.recipient} was not delivered: {reason}"
+    event = new_event(
+        actor, now, EventType.DELIVERY_FAILED, description, lambda: failed_event_id(message.message_id)
+    )
+    return Change(touched(invoice, actor, now), event)
+
+
+def record_mail_notification(
+    invoice: Invoice,
+    message_id: str,
+    event_type: EventType,
+    recipient: str,
+    detail: str,
+    *,
+    actor: Actor,
+    now: datetime,
+) -> Change:
+    """SES reported what became of a mail: DELIVERED, BOUNCED or COMPLAINED."""
+    description = f"Mail to {recipient}: {detail}"
+    event = new_event(
+        actor, now, event_type, description, lambda: notification_event_id(message_id, event_type, recipient)
+    )
+    return Change(touched(invoice, actor, now), event)

@@ -16,6 +16,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from invoicing.invoices.model import Invoice
+from invoicing.mail.message import MailKind
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,20 +54,40 @@ def _address(name: str, address: str) -> Address:
     return Address(display_name=one_line(name), username=username, domain=domain)
 
 
+#: the templates of each kind of mail: `<name>_subject.txt`, `<name>.txt` and `<name>.html`
+TEMPLATE_NAMES = {MailKind.INVOICE: "invoice", MailKind.COPY: "invoice", MailKind.REMINDER: "reminder"}
+
+
 def compose_invoice_mail(
-    invoice: Invoice, *, sender: Sender, recipient: str, pdf: PdfAttachment
+    invoice: Invoice,
+    *,
+    sender: Sender,
+    recipient: str,
+    pdf: PdfAttachment,
+    kind: MailKind = MailKind.INVOICE,
+    default_reminder_body: str | None = None,
 ) -> EmailMessage:
-    """The invoice mail: subject, plain-text and HTML alternatives, and the PDF attached."""
-    values = {"invoice": invoice, "sender_name": sender.name}
+    """The mail of `kind`: subject, plain-text and HTML alternatives, and the PDF attached.
+
+    Invoice mail says the invoice's `mailBody` when set; a reminder its `reminderBody`, else the
+    tenant's `default_reminder_body`, else the template's own words.
+    """
+    values = {
+        "invoice": invoice,
+        "sender_name": sender.name,
+        "is_copy": kind is MailKind.COPY,
+        "reminder_body": invoice.reminderBody or default_reminder_body,
+    }
+    name = TEMPLATE_NAMES[kind]
     environment = _environment()
     message = EmailMessage(policy=SMTP)
-    message["Subject"] = one_line(environment.get_template("invoice_subject.txt").render(values))
+    message["Subject"] = one_line(environment.get_template(f"{name}_subject.txt").render(values))
     message["From"] = _address(sender.name, sender.address)
     message["To"] = _address("", recipient)
     if sender.reply_to:
         message["Reply-To"] = _address(sender.name, sender.reply_to)
-    message.set_content(environment.get_template("invoice.txt").render(values))
-    message.add_alternative(environment.get_template("invoice.html").render(values), subtype="html")
+    message.set_content(environment.get_template(f"{name}.txt").render(values))
+    message.add_alternative(environment.get_template(f"{name}.html").render(values), subtype="html")
     message.add_attachment(
         pdf.content, maintype="application", subtype="pdf", filename=one_line(pdf.file_name)
     )

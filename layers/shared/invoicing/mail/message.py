@@ -15,6 +15,7 @@ from enum import StrEnum
 class MailKind(StrEnum):
     INVOICE = "INVOICE"
     COPY = "COPY"
+    REMINDER = "REMINDER"
 
 
 def mail_message_id(tenant_id: str, invoice_id: str, kind: MailKind, request_key: str) -> str:
@@ -30,6 +31,8 @@ class OutboxMessage:
     recipient: str
     request_key: str
     requested_by: str
+    #: a PDF the client sent with the request, attached instead of the invoice's own
+    client_pdf_blob_id: str | None = None
 
     @property
     def message_id(self) -> str:

@@ -48,6 +48,8 @@ class Tenant:
     number_format: str = DEFAULT_NUMBER_FORMAT
     #: start the sequence at 1 every year
     yearly_number_reset: bool = True
+    #: what reminders say when the invoice has no `reminderBody` of its own
+    reminder_body: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class NewTenant:
     sender_email: str
     number_format: str = DEFAULT_NUMBER_FORMAT
     yearly_number_reset: bool = True
+    reminder_body: str | None = None
 
 
 @dataclass(frozen=True)
