@@ -29,7 +29,13 @@ from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.documents.files import MAX_FILE_BYTES, PDF, sniff
 from invoicing.documents.multipart import is_multipart, parse_files
-from invoicing.errors import NotFound, PermissionDenied, UnsupportedMediaType, ValidationFailed
+from invoicing.errors import (
+    DependencyUnavailable,
+    NotFound,
+    PermissionDenied,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from invoicing.invoices import lifecycle, service, workflow
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import ApiModel, Email, Invoice
@@ -133,11 +139,15 @@ def _queue(
     recipient: str,
     client_pdf_blob_id: str | None = None,
 ) -> tuple[Invoice, OutboxMessage]:
-    """Record the mail on the invoice (once per message id), then in the outbox and on the queue."""
+    """Record the mail in the outbox and on the invoice (each once per message id), then queue it.
+
+    The outbox item is the commitment: when SQS does not take the message, the relay job queues it
+    later, so the request still succeeds. An item the invoice never recorded is never sent."""
     message = OutboxMessage(
         actor.tenant_id, invoice.id, kind, recipient, _request_key(), actor.subject, client_pdf_blob_id
     )
     now = utc_now()
+    outbox.record(message, now)
     recorded = workflow.change_invoice_once(
         invoices,
         actor.tenant_id,
@@ -145,7 +155,11 @@ def _queue(
         changes.queued_event_id(message),
         lambda current: changes.record_mail_queued(current, message, actor=actor, now=now),
     )
-    outbox.enqueue(message)
+    try:
+        outbox.queue(message)
+    except DependencyUnavailable as error:
+        logger.warning("Mail left to the relay", extra={"mail_id": message.message_id, "error": str(error)})
+        metrics.add_metric(name="MailLeftToRelay", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name=f"Mail{kind.title()}Queued", unit=MetricUnit.Count, value=1)
     return recorded or invoices.get(actor.tenant_id, invoice.id), message
 

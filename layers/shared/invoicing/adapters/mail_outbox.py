@@ -2,21 +2,27 @@
 
 `TENANT#<t>#INVOICE#<id>` / `MAIL#<messageId>` moves PENDING -> SENDING -> SENT, each step a
 conditional write, so of all the workers that receive a message only one sends it:
-- `enqueue` writes the PENDING item (unless it exists) and then sends the message to SQS;
-- `claim` takes the item to SENDING with a lease; a lease that ran out (a worker that died before
-  recording the send) may be claimed again, and so may a FAILED mail (a redrive from the DLQ);
+- `record` writes the PENDING item (unless it exists), due for the relay in RELAY_AFTER; `queue`
+  sends the message to SQS. A message SQS never got is still delivered: the outbox relay job
+  finds PENDING items past due through the `DueJobs` index and queues them again;
+- `claim` takes the item to SENDING with a lease, and off the relay's list; a lease that ran out
+  (a worker that died before recording the send) may be claimed again, and so may a FAILED mail
+  (a redrive from the DLQ);
 - `mark_sent` records the SES message id and ends the item's life as SENT;
 - `mark_failed` records why a mail was given up (FAILED).
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterator
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, PynamoDBException, UpdateError
+from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
 
 from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
@@ -28,6 +34,20 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 MAIL_PREFIX = "MAIL#"
+#: how long a PENDING mail waits for its worker before the relay queues it again
+RELAY_AFTER = timedelta(minutes=2)
+JOB_KIND = "OUTBOX"
+JOB_SHARDS = 10
+
+
+def job_key(due: datetime, invoice_id: str) -> str:
+    """`OUTBOX#<day>#<shard>`: a day's due mail spread over ten partitions of the index."""
+    shard = int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % JOB_SHARDS
+    return f"{JOB_KIND}#{due:%Y-%m-%d}#{shard}"
+
+
+def job_sort_key(due: datetime, message: OutboxMessage) -> str:
+    return f"{due:%Y-%m-%dT%H:%M:%S}Z#{message.tenant_id}#{message.invoice_id}#{message.message_id}"
 
 
 class MailState(StrEnum):
@@ -43,6 +63,15 @@ class Claim(StrEnum):
     IN_PROGRESS = "IN_PROGRESS"
 
 
+class DueJobs(GlobalSecondaryIndex["MailItem"]):  # type: ignore[no-untyped-call]
+    class Meta:
+        index_name = "DueJobs"
+        projection = KeysOnlyProjection()
+
+    jobKey = UnicodeAttribute(hash_key=True)
+    jobSortKey = UnicodeAttribute(range_key=True)
+
+
 class MailItem(Model):
     class Meta:
         table_name = UNBOUND_TABLE
@@ -55,6 +84,10 @@ class MailItem(Model):
     leaseUntil = NumberAttribute(default=0)
     sesMessageId = UnicodeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
+    message = UnicodeAttribute(null=True)
+    jobKey = UnicodeAttribute(null=True)
+    jobSortKey = UnicodeAttribute(null=True)
+    due_jobs = DueJobs()
 
 
 def _conditional_failure(error: PynamoDBException) -> bool:
@@ -99,23 +132,62 @@ class DynamoMailOutbox:
         item = self._read(message)
         return None if item is None else item.sesMessageId
 
-    def enqueue(self, message: OutboxMessage) -> None:
-        """Record the mail as PENDING (once per message id) and put it on the queue."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
+    def record(self, message: OutboxMessage, now: datetime) -> None:
+        """Record the mail as PENDING, once per message id, due for the relay after RELAY_AFTER."""
+        due = now + RELAY_AFTER
         item = self._item(message)
         item.mailState, item.mailKind, item.recipient = MailState.PENDING, message.kind, message.recipient
+        item.message = message.to_json()
+        item.jobKey, item.jobSortKey = job_key(due, message.invoice_id), job_sort_key(due, message)
         try:
             item.save(condition=self._items.pk.does_not_exist())
         except PutError as error:
             if not _conditional_failure(error):
                 raise DependencyUnavailable(f"Recording the mail failed: {error.msg}") from error
+
+    def queue(self, message: OutboxMessage) -> None:
+        """Put the message on the delivery queue."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
         if self._queue_url is None:
             raise DependencyUnavailable("No delivery queue is configured.")
         try:
             self._sqs().send_message(QueueUrl=self._queue_url, MessageBody=message.to_json())
         except (BotoCoreError, ClientError) as error:
             raise DependencyUnavailable(f"Queueing the mail failed: {error}") from error
+
+    def due(self, now: datetime, days: int) -> Iterator[OutboxMessage]:
+        """PENDING mail past its relay time, over the last `days` days: one Query per day and shard."""
+        until = f"{now:%Y-%m-%dT%H:%M:%S}Z"
+        for day in range(days):
+            moment = now - timedelta(days=day)
+            for shard in range(JOB_SHARDS):
+                key = f"{JOB_KIND}#{moment:%Y-%m-%d}#{shard}"
+                try:
+                    for entry in self._items.due_jobs.query(key, self._items.jobSortKey <= until):
+                        item = self._items.get(entry.pk, entry.sk, consistent_read=True)
+                        if item.message is not None and item.mailState == MailState.PENDING:
+                            yield OutboxMessage.from_json(item.message)
+                except self._items.DoesNotExist:
+                    continue
+                except PynamoDBException as error:
+                    raise DependencyUnavailable(f"Reading due mail failed: {error.msg}") from error
+
+    def postpone(self, message: OutboxMessage, now: datetime) -> None:
+        """Due again after RELAY_AFTER, unless a worker took it meanwhile."""
+        due = now + RELAY_AFTER
+        items = self._items
+        try:
+            self._item(message).update(
+                actions=[
+                    items.jobKey.set(job_key(due, message.invoice_id)),
+                    items.jobSortKey.set(job_sort_key(due, message)),
+                ],
+                condition=items.mailState == MailState.PENDING,
+            )
+        except UpdateError as error:
+            if not _conditional_failure(error):
+                raise DependencyUnavailable(f"Postponing the mail failed: {error.msg}") from error
 
     def claim(self, message: OutboxMessage, now: datetime, lease: timedelta) -> Claim:
         """Take the mail to SENDING until `now + lease`, unless it is sent or another worker holds it."""
@@ -132,6 +204,8 @@ class DynamoMailOutbox:
                     items.mailKind.set(message.kind),
                     items.recipient.set(message.recipient),
                     items.leaseUntil.set((now + lease).timestamp()),
+                    items.jobKey.remove(),
+                    items.jobSortKey.remove(),
                 ],
                 condition=claimable,
             )
@@ -183,7 +257,12 @@ class DynamoMailOutbox:
         items = self._items
         try:
             self._item(message).update(
-                actions=[items.mailState.set(MailState.FAILED), items.failure.set(reason[:1000])],
+                actions=[
+                    items.mailState.set(MailState.FAILED),
+                    items.failure.set(reason[:1000]),
+                    items.jobKey.remove(),
+                    items.jobSortKey.remove(),
+                ],
                 condition=items.mailState != MailState.SENT,
             )
         except UpdateError as error:
