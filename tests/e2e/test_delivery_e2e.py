@@ -46,11 +46,20 @@ def eventually[T](probe: Callable[[], T | None], what: str) -> T:
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def delivery_queue_drained(local_stack) -> bool:
+    sqs = boto3.client("sqs", endpoint_url=local_stack.moto_endpoint, region_name=REGION)
+    queue_url = sqs.get_queue_url(QueueName=local_deployment().physical_name("DeliveryQueue"))["QueueUrl"]
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=names)["Attributes"]
+    return all(attributes[name] == "0" for name in names)
+
+
 def one_mail_to(local_stack, recipient: str) -> EmailMessage:
-    """The one mail to `recipient`, once the worker sent it; fails if a second one follows."""
+    """The one mail to `recipient`, once the worker sent it and the queue holds nothing that could
+    send a second."""
     outbox = local_stack.state_dir / "outbox"
     [mail] = eventually(lambda: mails_to(outbox, recipient), f"a mail to {recipient}")
-    time.sleep(1.0)
+    eventually(lambda: delivery_queue_drained(local_stack), "the delivery queue to drain")
     assert len(mails_to(outbox, recipient)) == 1
     return mail
 
