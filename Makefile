@@ -39,7 +39,7 @@ run: $(STAMP) ## Run the whole stack locally (API on http://127.0.0.1:$(PORT), m
 	$(PY) -m devtools.stack --port $(PORT) --state-dir "$(STATE_DIR)"
 
 test: $(STAMP) ## Run the whole test suite with coverage
-	$(PY) -m pytest --cov --cov-report=term-missing:skip-covered
+	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=term-missing:skip-covered
 
 lint: $(STAMP) ## ruff lint and format check
 	$(PY) -m ruff check .
