@@ -19,6 +19,7 @@ from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.mail_outbox import DynamoMailOutbox
 from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.actor import current_actor
 from invoicing.api.body import raw_body
 from invoicing.api.handler import api_handler
 from invoicing.api.idempotency import idempotency_key
@@ -41,14 +42,15 @@ from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import ApiModel, Email, Invoice
 from invoicing.mail import changes
 from invoicing.mail.message import MailKind, OutboxMessage
-from invoicing.settings import MailQueueSettings, load_settings
+from invoicing.settings import MailRequestSettings, load_settings
+from invoicing.tenants.model import require_tenant
 
 PDF_FIELD = "pdf"
 #: a PDF of at most 3 MiB in a multipart body: boundaries and part headers on top
 MAX_SEND_BODY_BYTES = MAX_FILE_BYTES + 64 * 1024
 UNPUBLISHED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 
-settings = load_settings(MailQueueSettings)
+settings = load_settings(MailRequestSettings)
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -91,11 +93,6 @@ class ResendResult(ApiModel):
     job: str
     result: Literal["OK"] = "OK"
     resultcode: Literal["0"] = "0"
-
-
-def _actor() -> service.Actor:
-    principal = current_principal(app)
-    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
 
 
 def _request_key() -> str:
@@ -165,12 +162,9 @@ def _queue(
 
 
 def _publish(actor: service.Actor, invoice: Invoice) -> Invoice:
-    tenant = tenants.find_tenant(actor.tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {actor.tenant_id} does not exist.")
     return workflow.publish_invoice(
         invoices,
-        lifecycle.NumberingPolicy.of(tenant),
+        lifecycle.NumberingPolicy.of(require_tenant(tenants, actor.tenant_id)),
         actor.tenant_id,
         invoice.id,
         actor=actor,
@@ -205,7 +199,7 @@ def send(invoiceId: str) -> Invoice:
 
     multipart/form-data; an optional `pdf` part is a PDF of your own, sent instead of ours.
     """
-    actor = _actor()
+    actor = current_actor(app)
     client_pdf = _client_pdf()
     invoice = invoices.get(actor.tenant_id, invoiceId)
     recipient = changes.invoice_recipient(invoice)
@@ -230,7 +224,7 @@ def send(invoiceId: str) -> Invoice:
 @tracer.capture_method
 def send_reminder(invoiceId: str) -> Invoice:
     """Mail a reminder of a sent, unpaid invoice: its `reminderBody`, else the tenant's text."""
-    actor = _actor()
+    actor = current_actor(app)
     invoice = invoices.get(actor.tenant_id, invoiceId)
     changes.ensure_mailable(invoice, MailKind.REMINDER)
     recipient = changes.invoice_recipient(invoice)
@@ -254,7 +248,7 @@ def send_copy(
     principal = current_principal(app)
     if clientId != principal.client_id:
         raise PermissionDenied(f"Client {clientId} is not yours.")
-    actor = _actor()
+    actor = current_actor(app)
     invoice_id = numbers.invoice_id_of(actor.tenant_id, invoiceNumber)
     if invoice_id is None:
         raise NotFound(f"No invoice has the number {invoiceNumber!r}.")
@@ -276,7 +270,7 @@ def resend_invoice(
     invoiceId: Annotated[str, Path(description="The invoice id or its number.")],
 ) -> ResendResult:
     """Seed 002: mail the invoice to its contact again. Any JSON body is accepted and ignored."""
-    actor = _actor()
+    actor = current_actor(app)
     invoice = _by_reference(actor.tenant_id, invoiceId)
     changes.ensure_mailable(invoice, MailKind.INVOICE)
     recipient = changes.invoice_recipient(invoice)

@@ -32,7 +32,7 @@ from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.message import OutboxMessage
 from invoicing.mail.retries import retry_delay
 from invoicing.settings import DeliverySettings, load_settings
-from invoicing.tenants.model import Tenant
+from invoicing.tenants.model import require_tenant
 
 #: longer than the function's timeout, so a live worker never loses its claim
 CLAIM_LEASE = timedelta(minutes=2)
@@ -59,13 +59,6 @@ def _actor(message: OutboxMessage) -> service.Actor:
     return service.Actor(tenant_id=message.tenant_id, subject=message.requested_by)
 
 
-def _tenant(tenant_id: str) -> Tenant:
-    tenant = tenants.find_tenant(tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {tenant_id} does not exist.")
-    return tenant
-
-
 def _pdf(message: OutboxMessage, invoice: Invoice) -> PdfAttachment:
     if message.client_pdf_blob_id is not None:
         content = documents.read_invoice_pdf(message.tenant_id, invoice.id, message.client_pdf_blob_id)
@@ -82,7 +75,7 @@ def _pdf(message: OutboxMessage, invoice: Invoice) -> PdfAttachment:
 
 
 def _send(message: OutboxMessage, invoice: Invoice) -> str:
-    tenant = _tenant(message.tenant_id)
+    tenant = require_tenant(tenants, message.tenant_id)
     sender = Sender(name=tenant.name, address=settings.sender_email, reply_to=tenant.sender_email)
     mail = compose_invoice_mail(
         invoice,
@@ -100,8 +93,7 @@ def _send(message: OutboxMessage, invoice: Invoice) -> str:
     return ses_message_id
 
 
-def _record_sent(message: OutboxMessage) -> None:
-    ses_message_id = outbox.ses_message_id(message) or "unknown"
+def _record_sent(message: OutboxMessage, ses_message_id: str) -> None:
     workflow.change_invoice_once(
         invoices,
         message.tenant_id,
@@ -141,13 +133,15 @@ def _deliver(message: OutboxMessage) -> None:
     claim = outbox.claim(message, utc_now(), CLAIM_LEASE)
     if claim is Claim.IN_PROGRESS:
         raise MailInProgress(f"Mail {message.message_id} is being sent by another worker.")
-    if claim is Claim.CLAIMED:
-        try:
-            _send(message, invoice)
-        except Exception:
-            outbox.release(message)
-            raise
-    _record_sent(message)
+    if claim is Claim.ALREADY_SENT:
+        _record_sent(message, outbox.ses_message_id(message) or "unknown")
+        return
+    try:
+        ses_message_id = _send(message, invoice)
+    except Exception:
+        outbox.release(message)
+        raise
+    _record_sent(message, ses_message_id)
 
 
 @tracer.capture_method

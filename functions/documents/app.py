@@ -13,6 +13,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from invoicing.adapters.document_store import PDF_CONTENT_TYPE, S3DocumentStore, attachment_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.actor import current_actor
 from invoicing.api.body import raw_body
 from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
@@ -58,11 +59,6 @@ class AttachmentDownload(ApiModel):
     attachment: Attachment
 
 
-def _actor() -> service.Actor:
-    principal = current_principal(app)
-    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
-
-
 def _current_pdf(actor: service.Actor, invoice: Invoice) -> RenderedPdf:
     rendered = current_pdfs.ensure(actor, invoice)
     if rendered.content is not None:
@@ -74,7 +70,7 @@ def _current_pdf(actor: service.Actor, invoice: Invoice) -> RenderedPdf:
 @tracer.capture_method
 def generate_pdf(invoiceId: str) -> Invoice:
     """Render the invoice to PDF and store it, unless the stored PDF already shows this content."""
-    actor = _actor()
+    actor = current_actor(app)
     return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId)).invoice
 
 
@@ -91,7 +87,7 @@ def generate_pdf(invoiceId: str) -> Invoice:
 def get_pdf(invoiceId: str):
     """The published invoice's PDF, rendered afresh if the stored one no longer matches it.
     Not annotated: powertools would validate and serialise an annotated bytes body as JSON."""
-    actor = _actor()
+    actor = current_actor(app)
     invoice = invoices.get(actor.tenant_id, invoiceId)
     if invoice.status not in PUBLISHED_STATUSES:
         raise Conflict(
@@ -123,7 +119,7 @@ def _request_body() -> bytes:
 def upload_attachments(invoiceId: str) -> Invoice:
     """multipart/form-data with one or more files in the field `files`; all are checked before any is
     stored, so a refused request stores nothing."""
-    actor = _actor()
+    actor = current_actor(app)
     invoice = invoices.get(actor.tenant_id, invoiceId)
     files = parse_files(app.current_event.headers.get("content-type", ""), _request_body(), FILES_FIELD)
     accepted = check_upload(files, len(invoice.attachments))
@@ -179,7 +175,7 @@ def get_attachment(invoiceId: str, blobId: str) -> Response[AttachmentDownload]:
 )
 @tracer.capture_method
 def delete_attachment(invoiceId: str, blobId: str) -> Response[None]:
-    actor = _actor()
+    actor = current_actor(app)
     workflow.change_invoice(
         invoices,
         actor.tenant_id,

@@ -16,10 +16,10 @@ from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
-from invoicing.errors import NotFound
 from invoicing.invoices.figures import METRICS
 from invoicing.invoices.model import ApiModel, Money
 from invoicing.settings import TableSettings, load_settings
+from invoicing.tenants.model import require_tenant
 
 settings = load_settings(TableSettings)
 logger = Logger()
@@ -67,9 +67,7 @@ def count_by_status() -> dict[str, int]:
 @tracer.capture_method
 def stats() -> Stats:
     tenant_id = current_principal(app).tenant_id
-    tenant = tenants.find_tenant(tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {tenant_id} does not exist.")
+    tenant = require_tenant(tenants, tenant_id)
     current = figures.get(tenant_id)
     currency = tenant.default_currency
     return Stats(

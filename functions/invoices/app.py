@@ -10,15 +10,17 @@ from pydantic import Field
 from invoicing.adapters.document_store import S3DocumentStore, invoice_prefix
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.actor import current_actor
 from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
-from invoicing.errors import NotFound, ValidationFailed
+from invoicing.errors import ValidationFailed
 from invoicing.invoices import service, workflow
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.settings import DocumentsSettings, load_settings
+from invoicing.tenants.model import require_tenant
 
 MAX_IDS = 100
 MAX_LISTED = 500
@@ -39,11 +41,6 @@ IdList = Annotated[
     list[str], Query(description=f"Invoice ids, repeated or comma-separated (at most {MAX_IDS}).")
 ]
 Comment = Annotated[str, Body(description="The comment, as a JSON string."), Field(max_length=10_000)]
-
-
-def _actor() -> service.Actor:
-    principal = current_principal(app)
-    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
 
 
 def _ids(values: list[str]) -> list[str]:
@@ -71,7 +68,7 @@ def _created(invoice: Invoice) -> Response[Invoice]:
 
 
 def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
-    actor = _actor()
+    actor = current_actor(app)
     return workflow.change_invoice(
         invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor)
     )
@@ -80,17 +77,15 @@ def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
 @app.post("/v1/invoices", middlewares=WRITE, responses={201: {"description": "The new draft invoice."}})
 @tracer.capture_method
 def create_invoice(invoice: InvoiceCreate) -> Response[Invoice]:
-    change = service.create_invoice(invoice, actor=_actor(), now=utc_now())
+    change = service.create_invoice(invoice, actor=current_actor(app), now=utc_now())
     return _created(invoices.create(change.invoice, change.event))
 
 
 @app.post("/v1/invoices/empty", middlewares=WRITE, responses={201: {"description": "The new empty draft."}})
 @tracer.capture_method
 def create_empty_invoice() -> Response[Invoice]:
-    actor = _actor()
-    tenant = tenants.find_tenant(actor.tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {actor.tenant_id} does not exist.")
+    actor = current_actor(app)
+    tenant = require_tenant(tenants, actor.tenant_id)
     change = service.empty_invoice(tenant.default_currency, actor=actor, now=utc_now())
     return _created(invoices.create(change.invoice, change.event))
 

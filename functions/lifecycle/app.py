@@ -9,17 +9,18 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.api.actor import current_actor
 from invoicing.api.handler import api_handler
-from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.identity import requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
-from invoicing.errors import NotFound
 from invoicing.invoices import lifecycle, service, workflow
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.model import ApiModel, Invoice, Money, Timestamp
 from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
 from invoicing.settings import TableSettings, load_settings
+from invoicing.tenants.model import require_tenant
 
 settings = load_settings(TableSettings)
 logger = Logger()
@@ -38,16 +39,9 @@ class Payment(ApiModel):
     paymentMethod: PaymentMethod = PaymentMethod.BANK_TRANSFER
 
 
-def _actor() -> service.Actor:
-    principal = current_principal(app)
-    return service.Actor(tenant_id=principal.tenant_id, subject=principal.subject)
-
-
 def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
-    actor = _actor()
-    tenant = tenants.find_tenant(actor.tenant_id)
-    if tenant is None:
-        raise NotFound(f"Tenant {actor.tenant_id} does not exist.")
+    actor = current_actor(app)
+    tenant = require_tenant(tenants, actor.tenant_id)
     now = utc_now()
     prepare = None
     if request is not None:
@@ -71,7 +65,7 @@ def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
 
 
 def _change(invoice_id: str, change: service.ChangeFunction, *, retry: bool = False) -> Invoice:
-    actor = _actor()
+    actor = current_actor(app)
     return workflow.change_invoice(
         invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor), retry=retry
     )

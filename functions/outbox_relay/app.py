@@ -51,9 +51,7 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
             invoice = invoices.get(message.tenant_id, message.invoice_id)
         except NotFound:
             invoice = None
-        if invoice is not None and any(
-            event.id == changes.queued_event_id(message) for event in invoice.events
-        ):
+        if invoice is not None and invoice.has_event(changes.queued_event_id(message)):
             outbox.queue(message)
             outbox.postpone(message, now)
             requeued += 1

@@ -43,10 +43,14 @@ class DocumentsSettings(TableSettings):
     bucket_name: str
 
 
-class MailQueueSettings(DocumentsSettings):
+class MailQueueSettings(TableSettings):
     """Functions that queue invoice mail for the delivery worker."""
 
     delivery_queue_url: str
+
+
+class MailRequestSettings(DocumentsSettings, MailQueueSettings):
+    """The delivery routes: they queue mail and store a client's own PDF."""
 
 
 class DeliverySettings(DocumentsSettings):

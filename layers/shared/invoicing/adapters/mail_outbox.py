@@ -40,10 +40,13 @@ JOB_KIND = "OUTBOX"
 JOB_SHARDS = 10
 
 
+def _job_partition(day: datetime, shard: int) -> str:
+    return f"{JOB_KIND}#{day:%Y-%m-%d}#{shard}"
+
+
 def job_key(due: datetime, invoice_id: str) -> str:
     """`OUTBOX#<day>#<shard>`: a day's due mail spread over ten partitions of the index."""
-    shard = int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % JOB_SHARDS
-    return f"{JOB_KIND}#{due:%Y-%m-%d}#{shard}"
+    return _job_partition(due, int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % JOB_SHARDS)
 
 
 def job_sort_key(due: datetime, message: OutboxMessage) -> str:
@@ -79,12 +82,11 @@ class MailItem(Model):
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
     mailState = UnicodeAttribute()
-    mailKind = UnicodeAttribute()
-    recipient = UnicodeAttribute()
+    #: the OutboxMessage as JSON: what the relay queues again
+    message = UnicodeAttribute()
     leaseUntil = NumberAttribute(default=0)
     sesMessageId = UnicodeAttribute(null=True)
     failure = UnicodeAttribute(null=True)
-    message = UnicodeAttribute(null=True)
     jobKey = UnicodeAttribute(null=True)
     jobSortKey = UnicodeAttribute(null=True)
     due_jobs = DueJobs()
@@ -113,12 +115,13 @@ class DynamoMailOutbox:
         )
 
     def _read(self, message: OutboxMessage) -> MailItem | None:
+        return self._read_key(
+            invoice_key(message.tenant_id, message.invoice_id), f"{MAIL_PREFIX}{message.message_id}"
+        )
+
+    def _read_key(self, pk: str, sk: str) -> MailItem | None:
         try:
-            return self._items.get(
-                invoice_key(message.tenant_id, message.invoice_id),
-                f"{MAIL_PREFIX}{message.message_id}",
-                consistent_read=True,
-            )
+            return self._items.get(pk, sk, consistent_read=True)
         except self._items.DoesNotExist:
             return None
         except PynamoDBException as error:
@@ -136,8 +139,7 @@ class DynamoMailOutbox:
         """Record the mail as PENDING, once per message id, due for the relay after RELAY_AFTER."""
         due = now + RELAY_AFTER
         item = self._item(message)
-        item.mailState, item.mailKind, item.recipient = MailState.PENDING, message.kind, message.recipient
-        item.message = message.to_json()
+        item.mailState, item.message = MailState.PENDING, message.to_json()
         item.jobKey, item.jobSortKey = job_key(due, message.invoice_id), job_sort_key(due, message)
         try:
             item.save(condition=self._items.pk.does_not_exist())
@@ -160,18 +162,16 @@ class DynamoMailOutbox:
         """PENDING mail past its relay time, over the last `days` days: one Query per day and shard."""
         until = f"{now:%Y-%m-%dT%H:%M:%S}Z"
         for day in range(days):
-            moment = now - timedelta(days=day)
             for shard in range(JOB_SHARDS):
-                key = f"{JOB_KIND}#{moment:%Y-%m-%d}#{shard}"
+                partition = _job_partition(now - timedelta(days=day), shard)
                 try:
-                    for entry in self._items.due_jobs.query(key, self._items.jobSortKey <= until):
-                        item = self._items.get(entry.pk, entry.sk, consistent_read=True)
-                        if item.message is not None and item.mailState == MailState.PENDING:
-                            yield OutboxMessage.from_json(item.message)
-                except self._items.DoesNotExist:
-                    continue
+                    entries = list(self._items.due_jobs.query(partition, self._items.jobSortKey <= until))
                 except PynamoDBException as error:
                     raise DependencyUnavailable(f"Reading due mail failed: {error.msg}") from error
+                for entry in entries:
+                    item = self._read_key(entry.pk, entry.sk)
+                    if item is not None and item.mailState == MailState.PENDING:
+                        yield OutboxMessage.from_json(item.message)
 
     def postpone(self, message: OutboxMessage, now: datetime) -> None:
         """Due again after RELAY_AFTER, unless a worker took it meanwhile."""
@@ -201,8 +201,7 @@ class DynamoMailOutbox:
             self._item(message).update(
                 actions=[
                     items.mailState.set(MailState.SENDING),
-                    items.mailKind.set(message.kind),
-                    items.recipient.set(message.recipient),
+                    items.message.set(message.to_json()),
                     items.leaseUntil.set((now + lease).timestamp()),
                     items.jobKey.remove(),
                     items.jobSortKey.remove(),

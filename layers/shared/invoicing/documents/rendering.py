@@ -19,11 +19,10 @@ from invoicing.clock import utc_now
 from invoicing.documents import changes
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
-from invoicing.errors import NotFound
 from invoicing.invoices import service, workflow
 from invoicing.invoices.enums import PUBLISHED_STATUSES, AttachmentType
 from invoicing.invoices.model import Attachment, Invoice
-from invoicing.tenants.model import Tenant
+from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 
 
 class RenderPdf(Protocol):
@@ -35,10 +34,6 @@ def render_with_fpdf(document: InvoiceDocument, logo: bytes | None, *, now: date
     from invoice_pdf import render_pdf
 
     return render_pdf(document, logo, now=now)
-
-
-class TenantLookup(Protocol):
-    def find_tenant(self, tenant_id: str) -> Tenant | None: ...
 
 
 class PdfFiles(Protocol):
@@ -96,9 +91,7 @@ class CurrentPdfs:
         self._clock = clock
 
     def _look(self, tenant_id: str) -> _Look:
-        tenant = self._tenants.find_tenant(tenant_id)
-        if tenant is None:
-            raise NotFound(f"Tenant {tenant_id} does not exist.")
+        tenant = require_tenant(self._tenants, tenant_id)
         theme_document, logo = self._files.theme(tenant_id)
         theme = parse_theme(theme_document) if theme_document is not None else DEFAULT_THEME
         return _Look(tenant, theme, logo)

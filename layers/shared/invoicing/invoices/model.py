@@ -265,6 +265,10 @@ class Invoice(ApiModel):
     updatedBy: str
     version: int = Field(default=0, description="Optimistic-locking version; grows by one per change.")
 
+    def has_event(self, event_id: str) -> bool:
+        """The audit trail holds the event `event_id` (steps that may arrive twice name theirs)."""
+        return any(event.id == event_id for event in self.events)
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def additionalNotes(self) -> str | None:

@@ -81,7 +81,7 @@ def change_invoice_once(
     change); None when it did. For steps that arrive more than once: redelivered messages, retries."""
 
     def unless_recorded(current: Invoice) -> Change:
-        if any(event.id == event_id for event in current.events):
+        if current.has_event(event_id):
             raise _AlreadyRecorded
         return change(current)
 

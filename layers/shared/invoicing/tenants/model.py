@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from invoicing.errors import ValidationFailed
+from invoicing.errors import NotFound, ValidationFailed
 
 TENANT_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
 
@@ -74,9 +74,19 @@ class ApiKeyRecord:
     created: datetime
 
 
-class TenantRepository(Protocol):
+class TenantLookup(Protocol):
     def find_tenant(self, tenant_id: str) -> Tenant | None: ...
 
+
+def require_tenant(tenants: TenantLookup, tenant_id: str) -> Tenant:
+    """The caller's tenant; NotFound if it was removed after its credentials were issued."""
+    tenant = tenants.find_tenant(tenant_id)
+    if tenant is None:
+        raise NotFound(f"Tenant {tenant_id} does not exist.")
+    return tenant
+
+
+class TenantRepository(TenantLookup, Protocol):
     def create_tenant(self, tenant: NewTenant, *, created: datetime) -> Tenant:
         """Create the tenant with a fresh numeric client id; `Conflict` if the id is taken."""
         ...
