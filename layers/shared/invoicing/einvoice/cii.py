@@ -187,5 +187,5 @@ def to_cii(invoice: EInvoice) -> bytes:
     _party(agreement, "ram:BuyerTradeParty", invoice.buyer)
     _add(transaction, "ram:ApplicableHeaderTradeDelivery")
     _settlement(transaction, invoice)
-    document: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
-    return document
+    xml: bytes = tostring(root, encoding="utf-8", xml_declaration=True)
+    return xml
