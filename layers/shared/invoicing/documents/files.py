@@ -5,15 +5,21 @@ event capped at 6 MB, so about 4.4 MB of raw body is the real ceiling: a request
 MAX_REQUEST_BYTES, a file at most MAX_FILE_BYTES, and an invoice at most MAX_ATTACHMENTS files.
 Types are recognised from the first bytes (and, for ZIP-based office files, the archive's entries),
 never from the name or the declared content type.
+
+Office files are ZIP archives, and a ZIP can inflate a thousandfold: an archive is refused unless its
+central directory declares at most MAX_ARCHIVE_ENTRIES entries and MAX_UNCOMPRESSED_BYTES in all, and
+the only entry ever inflated, an OpenDocument `mimetype`, is read for at most a few dozen bytes.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import struct
 import unicodedata
 import urllib.parse
 import zipfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +32,9 @@ MAX_FILES_PER_REQUEST = 10
 MAX_ATTACHMENTS = 20
 MAX_NAME_LENGTH = 120
 FALLBACK_NAME = "attachment"
+MAX_ARCHIVE_ENTRIES = 5_000
+MAX_UNCOMPRESSED_BYTES = 256 * 1024 * 1024
+MAX_CENTRAL_DIRECTORY_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -55,6 +64,19 @@ ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, WebP, DOCX, XLSX, ODT or ODS"
 
 _EXTENSION_ALIASES = {"jpeg": "jpg", "jpe": "jpg"}
 _ODF_MIMETYPES = {ODT.content_type.encode(): ODT, ODS.content_type.encode(): ODS}
+_MIMETYPE_READ_LIMIT = max(len(mimetype) for mimetype in _ODF_MIMETYPES) + 2
+_END_OF_CENTRAL_DIRECTORY = struct.Struct("<4s4H2LH")
+_END_OF_CENTRAL_DIRECTORY_SEARCH = _END_OF_CENTRAL_DIRECTORY.size + 0xFFFF
+#: a damaged, encrypted or exotically compressed archive is simply not an office file
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    KeyError,
+    OSError,
+    EOFError,
+    zlib.error,
+    NotImplementedError,
+    RuntimeError,
+)
 
 
 @dataclass(frozen=True)
@@ -74,13 +96,34 @@ class AcceptedFile:
     kind: FileKind
 
 
+def _central_directory_within_bounds(content: bytes) -> bool:
+    """What the end-of-central-directory record declares, read before `zipfile` parses a single
+    entry (ZIP64, never needed below MAX_FILE_BYTES, declares 0xFFFF entries and is refused)."""
+    start = content.rfind(b"PK\x05\x06", -_END_OF_CENTRAL_DIRECTORY_SEARCH)
+    if start < 0 or len(content) - start < _END_OF_CENTRAL_DIRECTORY.size:
+        return False
+    *_, entries, directory_bytes, _, _ = _END_OF_CENTRAL_DIRECTORY.unpack_from(content, start)
+    return int(entries) <= MAX_ARCHIVE_ENTRIES and int(directory_bytes) <= MAX_CENTRAL_DIRECTORY_BYTES
+
+
 def _office_kind(content: bytes) -> FileKind | None:
+    if not _central_directory_within_bounds(content):
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
+            entries = archive.infolist()
+            if len(entries) > MAX_ARCHIVE_ENTRIES:
+                return None
+            if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+                return None
+            names = {entry.filename for entry in entries}
             if "mimetype" in names:
-                return _ODF_MIMETYPES.get(archive.read("mimetype").strip())
-    except (zipfile.BadZipFile, KeyError, OSError, EOFError):
+                with archive.open("mimetype") as entry:
+                    mimetype = entry.read(_MIMETYPE_READ_LIMIT + 1)
+                if len(mimetype) > _MIMETYPE_READ_LIMIT:
+                    return None
+                return _ODF_MIMETYPES.get(mimetype.strip())
+    except _ARCHIVE_ERRORS:
         return None
     if "[Content_Types].xml" in names and "word/document.xml" in names:
         return DOCX
