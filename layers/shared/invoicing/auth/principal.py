@@ -12,6 +12,8 @@ from invoicing.errors import AuthenticationFailed
 class Scope(StrEnum):
     INVOICES_READ = "invoices:read"
     INVOICES_WRITE = "invoices:write"
+    #: change the tenant's settings (`PATCH /v1/settings`): the seller printed on invoices, defaults
+    SETTINGS_WRITE = "settings:write"
 
 
 KNOWN_SCOPES = frozenset(Scope)

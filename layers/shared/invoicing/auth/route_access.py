@@ -5,8 +5,11 @@ before a function runs (and before any request validation could say something to
 not use the route). Handlers check the same scopes again as route middleware.
 
 - invoices:read  opens every GET and the read-only POST of dynamic search;
-- invoices:write opens every POST, PUT, PATCH and DELETE, and GET /v1/me;
+- invoices:write opens every POST, PUT, PATCH and DELETE but the settings, and GET /v1/me;
+- settings:write opens PATCH /v1/settings, and GET /v1/settings and GET /v1/me;
 - a caller with no scope is denied everything.
+
+An explicit Deny wins over every Allow, so a Deny is only stated for a scope the caller lacks.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from invoicing.auth.principal import Scope
 
 #: POST routes that only read; a write-only caller may not use them
 READ_ONLY_POSTS = ("v1/invoices/dynamic-search",)
+SETTINGS = "v1/settings"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,13 @@ def statements_for(scopes: Iterable[str]) -> list[RouteStatement]:
         statements.append(RouteStatement("Allow", "GET", "v1/me"))
         if Scope.INVOICES_READ not in granted:
             statements.extend(RouteStatement("Deny", "POST", path) for path in READ_ONLY_POSTS)
+        if Scope.SETTINGS_WRITE not in granted:
+            statements.append(RouteStatement("Deny", "PATCH", SETTINGS))
+    if Scope.SETTINGS_WRITE in granted:
+        statements.extend(
+            RouteStatement("Allow", method, path)
+            for method, path in (("PATCH", SETTINGS), ("GET", SETTINGS), ("GET", "v1/me"))
+        )
     if not statements:
         statements.append(RouteStatement("Deny", "*", "*"))
     return statements
