@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from devtools.stack.console import say
+from devtools.stack.dynamodb_faults import DynamoDbFaults
 from devtools.stack.gateway import Gateway, GatewayServer
 from devtools.stack.moto_server import MotoServer
 from devtools.stack.outbox import Outbox
@@ -40,7 +41,7 @@ class LocalStack:
             ses_events = SesEventPublisher(self.deployment, self._invoke)
             moto = MotoServer(
                 observers=[Outbox(self.outbox).observe, ses_events.observe],
-                interceptors=[SesFaults(self.state_dir).intercept],
+                interceptors=[SesFaults(self.state_dir).intercept, DynamoDbFaults(self.state_dir).intercept],
             )
             moto.start()
             resources.callback(moto.stop)

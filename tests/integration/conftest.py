@@ -43,6 +43,18 @@ def deployment() -> LocalDeployment:
 
 
 @pytest.fixture
+def dynamodb_faults(deployment):
+    """`dynamodb_faults.fail("TransactWriteItems", "TransactionConflict", times=30)` (or `share=0.5`)
+    makes moto fail those calls as DynamoDB would under contention; DynamoDB calls are then atomic, so
+    threads race as requests do. `dynamodb_faults.injected` counts the failures per operation."""
+    from devtools.stack.dynamodb_faults import FaultRules, faults_in_moto
+
+    rules = FaultRules()
+    with faults_in_moto(rules):
+        yield rules
+
+
+@pytest.fixture
 def load_function(deployment, monkeypatch):
     """Import a function's handler module fresh, with the environment the template gives it and its
     layers on sys.path (as /opt/python on Lambda)."""
