@@ -191,6 +191,16 @@ def test_mark_as_paid_records_the_balance_and_unmark_removes_exactly_it(function
     )
 
 
+def test_mark_as_paid_dates_the_payment_in_full_after_a_later_dated_partial_payment(functions):
+    invoice = sent(functions)
+    partial = {"amount": 100, "date": "2026-12-01T00:00:00Z", "paymentMethod": "BANK_TRANSFER"}
+    call(functions, "lifecycle/add-payment.json", invoice_id=invoice["id"], body=partial)
+
+    status, paid = call(functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"])
+
+    assert (status, paid["status"], paid["datePaid"]) == (200, "PAID", "2026-11-30T00:00:00Z")
+
+
 def test_cancel_only_published_unpaid_invoices_and_keep_the_number(functions):
     unpublished, invoice, partly_paid = draft(functions), sent(functions), sent(functions)
     call(functions, "lifecycle/add-payment.json", invoice_id=partly_paid["id"])

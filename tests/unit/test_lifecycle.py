@@ -168,6 +168,14 @@ def test_mark_as_paid_records_the_balance_and_unmark_removes_exactly_that_paymen
     )
 
 
+def test_date_paid_is_the_day_the_invoice_became_paid_in_full_not_the_latest_payment_date():
+    partly = pay(published("100"), "30", NOW + timedelta(days=9))
+
+    marked = lifecycle.mark_as_paid(partly, NOW + timedelta(days=8), actor=ACTOR, now=NOW).invoice
+
+    assert (marked.status, marked.datePaid) == (InvoiceStatus.PAID, NOW + timedelta(days=8))
+
+
 def test_unmark_refuses_an_invoice_paid_by_ordinary_payments():
     with pytest.raises(Conflict, match="not marked as paid"):
         lifecycle.unmark_as_paid(pay(published("10"), "10"), actor=ACTOR, now=NOW)

@@ -135,6 +135,17 @@ def status_after_payments(invoice: Invoice, paid: Decimal, now: datetime) -> Inv
     return InvoiceStatus.SENT
 
 
+def _date_paid_in_full(transactions: list[Transaction], total: Decimal) -> datetime | None:
+    """The date of the payment that brought what is paid up to `total`, in the order they were
+    recorded: a balance marked as paid on the 30th after a part paid on the 1st was paid on the 30th."""
+    paid = Decimal(0)
+    for transaction in transactions:
+        paid += transaction.amount
+        if paid >= total:
+            return transaction.date
+    return None
+
+
 def _with_transactions(
     invoice: Invoice, transactions: list[Transaction], *, actor: Actor, now: datetime
 ) -> Invoice:
@@ -142,9 +153,7 @@ def _with_transactions(
     ratio = paid / invoice.total if invoice.total else Decimal(0)
     paid_excluding_tax = round_money(invoice.totalExcludingTax * ratio, invoice.currency)
     status = status_after_payments(invoice, paid, now)
-    date_paid = (
-        max(transaction.date for transaction in transactions) if status == InvoiceStatus.PAID else None
-    )
+    date_paid = _date_paid_in_full(transactions, invoice.total) if status == InvoiceStatus.PAID else None
     return touched(
         invoice,
         actor,
