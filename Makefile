@@ -16,7 +16,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv openapi run test check lint format typecheck template-lint build bench token api-key job clean
+.PHONY: help venv printable openapi run test check lint format typecheck template-lint build bench token api-key job clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -70,6 +70,9 @@ token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read i
 
 api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
 	@$(PY) -m devtools.admin --state-dir "$(STATE_DIR)" create-api-key --tenant "$(TENANT)"
+
+printable: $(STAMP) ## Rewrite layers/shared/invoicing/printable.py from the PDF fonts
+	$(PY) -m devtools.printable
 
 openapi: $(STAMP) ## Regenerate functions/docs/openapi.json from the routes
 	$(PY) -m devtools.openapi
