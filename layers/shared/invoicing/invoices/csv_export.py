@@ -5,8 +5,12 @@
 - Amounts are the invoice's computed figures (`invoicing.invoices.calculator`), written with every
   digit of the currency's minor unit (1492.20 EUR, 1500 JPY, 1.250 KWD) and never neutralised, so a
   spreadsheet reads them as numbers.
-- CSV formula injection: a text cell starting with `=`, `+`, `-`, `@`, tab or carriage return is
-  prefixed with an apostrophe, so a spreadsheet shows it as text instead of evaluating it.
+- CSV formula injection: the file may be opened by a spreadsheet whose list separator is `;`. It
+  splits a cell we wrote as one, and the quotes we put around it no longer open its field, so even a
+  line break inside the cell starts a new row there. Every part of a text cell between `,`, `;` and
+  line breaks that would read as a formula (`=`, `+`, `-`, `@` or a full-width form of them after any
+  blanks or quotes, or a leading tab), and a cell opening with a line break, is prefixed with an
+  apostrophe, and the spreadsheet shows it as text.
 
 An export is answered in the response when it fits (a Lambda response is at most 6 MB, and the body
 travels JSON-escaped in it); a larger one is stored and answered with `303 See Other`, its link in
@@ -18,6 +22,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
@@ -29,7 +35,9 @@ from invoicing.invoices.model import ApiModel, Invoice
 from invoicing.money import round_money
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = "=+-@"
+_CELL_BREAKS = re.compile("([,;\r\n])")
+_BLANKS_AND_QUOTES = re.compile(r'[\s"]*')
 MAX_EXPORT_ROWS = 20_000
 
 
@@ -43,9 +51,21 @@ class ExportLocation(ApiModel):
     contentType: str = CSV_CONTENT_TYPE
 
 
+def _reads_as_formula(part: str) -> bool:
+    opening = _BLANKS_AND_QUOTES.match(part)
+    lead = opening.group() if opening else ""
+    first = part[len(lead) : len(lead) + 1]
+    return "\t" in lead or (bool(first) and unicodedata.normalize("NFKC", first)[:1] in FORMULA_SIGNS)
+
+
 def neutralise(text: str) -> str:
-    """The text as a spreadsheet must show it: a leading formula trigger is escaped with `'`."""
-    return f"'{text}" if text.startswith(FORMULA_TRIGGERS) else text
+    """The text as a spreadsheet must show it: each part between `,`, `;` and line breaks that would
+    read as a formula is escaped with `'`, whichever separator the spreadsheet splits on."""
+    parts = _CELL_BREAKS.split(text)
+    escaped = "".join(
+        f"'{part}" if index % 2 == 0 and _reads_as_formula(part) else part for index, part in enumerate(parts)
+    )
+    return f"'{escaped}" if text.startswith(("\r", "\n")) else escaped
 
 
 def exact_amount(amount: Decimal, currency: str) -> str:
