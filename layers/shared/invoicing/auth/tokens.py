@@ -13,6 +13,8 @@ import jwt
 from invoicing.errors import AuthenticationFailed
 
 TENANT_CLAIM = "tenant_id"
+PURPOSE_CLAIM = "token_use"
+ACCESS_PURPOSE = "access"
 HMAC_ALGORITHM = "HS256"
 ASYMMETRIC_ALGORITHMS = ("RS256", "ES256")
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=1)
@@ -53,6 +55,7 @@ def issue_token(
         "aud": policy.audience,
         "sub": subject,
         TENANT_CLAIM: tenant_id,
+        PURPOSE_CLAIM: ACCESS_PURPOSE,
         "scope": scopes,
         "iat": int(now.timestamp()),
         "nbf": int(now.timestamp()),
@@ -76,6 +79,7 @@ def verify_token(token: str, *, policy: TokenPolicy, resolve_key: KeyResolver) -
     except jwt.PyJWTError as error:
         raise AuthenticationFailed(f"Bearer token rejected: {error}.") from None
     _check_audience(claims, policy.audience)
+    _check_purpose(claims)
     tenant_id = claims.get(TENANT_CLAIM)
     if not isinstance(tenant_id, str) or not tenant_id:
         raise AuthenticationFailed(f"Bearer token has no {TENANT_CLAIM} claim.")
@@ -89,3 +93,11 @@ def _check_audience(claims: Mapping[str, Any], audience: str) -> None:
     audiences = declared if isinstance(declared, list) else [declared]
     if audience not in audiences:
         raise AuthenticationFailed("Bearer token is meant for another audience.")
+
+
+def _check_purpose(claims: Mapping[str, Any]) -> None:
+    """Cognito marks each token: only an access token opens the API. An ID token (`id`) tells the app
+    that asked who its user is, carries the same `tenant_id` and is refused. Tokens without the claim
+    (other OIDC issuers) are judged by the other claims alone."""
+    if PURPOSE_CLAIM in claims and claims[PURPOSE_CLAIM] != ACCESS_PURPOSE:
+        raise AuthenticationFailed("Bearer token is not an access token.")
