@@ -23,6 +23,9 @@ from invoicing.invoices.model import (
 )
 from invoicing.invoices.model import Invoice as InvoiceModel
 
+#: InvoiceFields.paymentTermDays' bound: a due date further away cannot be stored
+MAX_PAYMENT_TERM_DAYS = 3650
+
 
 class LineItem(ApiModel):
     """Seed 003's line item; `totalAmount` is recomputed like every derived figure."""
@@ -96,6 +99,11 @@ def publish_fields(request: PublishRequest, invoice: InvoiceModel, now: datetime
             raise ValidationFailed(
                 "The due date is before the invoice date.",
                 field_errors={"dueDate": ["Not before the invoice date."]},
+            )
+        if days > MAX_PAYMENT_TERM_DAYS:
+            raise ValidationFailed(
+                f"The due date is more than {MAX_PAYMENT_TERM_DAYS} days after the invoice date.",
+                field_errors={"dueDate": [f"At most {MAX_PAYMENT_TERM_DAYS} days after the invoice date."]},
             )
         values["paymentTermDays"] = days
     return InvoiceFields.model_validate(values)
