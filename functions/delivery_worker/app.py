@@ -1,6 +1,8 @@
 """Delivery worker: sends the mail of each outbox message on the delivery queue.
 
-Per message: skip an address on the suppression list; claim the mail item (conditional write);
+Per message: claim the mail item (conditional write); read the invoice and give the mail up when it
+may no longer be sent (a reminder of an invoice paid meanwhile, any mail of a cancelled or deleted
+invoice: MAIL_CANCELLED on the invoice, item CANCELLED); skip an address on the suppression list;
 attach the client's PDF, or the invoice's own (rendered now if missing or stale); send through SES
 with the configuration set that reports what became of it; record the SES message id at once; then
 append MAIL_SENT or REMINDER_SENT to the invoice. A message whose mail is already SENT only makes
@@ -120,28 +122,53 @@ def _give_up(message: OutboxMessage, reason: str) -> None:
     metrics.add_metric(name="MailFailed", unit=MetricUnit.Count, value=1)
 
 
-def _deliver(message: OutboxMessage) -> None:
+def _cancel(message: OutboxMessage, reason: str) -> None:
+    outbox.mark_cancelled(message, reason)
+    workflow.change_invoice_once(
+        invoices,
+        message.tenant_id,
+        message.invoice_id,
+        changes.cancelled_event_id(message.message_id),
+        lambda current: changes.record_mail_cancelled(
+            current, message, reason, actor=_actor(message), now=utc_now()
+        ),
+    )
+    logger.info("Mail cancelled", extra={"mail_id": message.message_id, "reason": reason})
+    metrics.add_metric(name="MailCancelled", unit=MetricUnit.Count, value=1)
+
+
+def _deliver_claimed(message: OutboxMessage) -> None:
+    """Send a claimed mail, unless the invoice as it is now no longer allows it."""
     try:
         invoice = invoices.get(message.tenant_id, message.invoice_id)
     except NotFound:
-        outbox.mark_failed(message, "the invoice was deleted")
+        outbox.mark_cancelled(message, "the invoice was deleted")
+        return
+    reason = changes.why_not_mailable(invoice, message.kind)
+    if reason is not None:
+        _cancel(message, reason)
         return
     suppressed = suppressions.reason_not_to_mail(message.tenant_id, message.recipient)
     if suppressed is not None:
         _give_up(message, f"the address is suppressed ({suppressed})")
         return
+    _record_sent(message, _send(message, invoice))
+
+
+def _deliver(message: OutboxMessage) -> None:
     claim = outbox.claim(message, utc_now(), CLAIM_LEASE)
     if claim is Claim.IN_PROGRESS:
         raise MailInProgress(f"Mail {message.message_id} is being sent by another worker.")
+    if claim is Claim.CANCELLED:
+        return
     if claim is Claim.ALREADY_SENT:
         _record_sent(message, outbox.ses_message_id(message) or "unknown")
         return
     try:
-        ses_message_id = _send(message, invoice)
+        _deliver_claimed(message)
     except Exception:
         outbox.release(message)
         raise
-    _record_sent(message, ses_message_id)
 
 
 @tracer.capture_method

@@ -65,8 +65,7 @@ def published_invoice(functions) -> dict:
 
 
 def message_of(sample: str, invoice_id: str) -> OutboxMessage:
-    body = json.loads(sample_event(sample)["Records"][0]["body"])
-    return OutboxMessage.from_json(json.dumps(body | {"invoice_id": invoice_id}))
+    return OutboxMessage.from_json(sample_event(sample)["Records"][0]["body"].replace(SAMPLE_ID, invoice_id))
 
 
 def sent_mails() -> list[EmailMessage]:
@@ -177,3 +176,51 @@ def test_an_enqueued_request_retried_is_one_mail(functions, deployment):
     [mail] = sent_mails()
     assert mail["To"] == "copy@example.org"
     assert mail["Subject"] == f"Copy of invoice {invoice['invoiceNumber']} from Acme Müller GmbH"
+
+
+def test_a_reminder_queued_before_the_invoice_was_paid_is_not_sent(functions, deployment):
+    invoice = published_invoice(functions)
+    call(functions, "lifecycle/mark-as-paid.json", invoice["id"])
+
+    result = call(functions, "delivery_worker/reminder-message.json", invoice["id"])
+
+    assert result == {"batchItemFailures": []}
+    assert sent_mails() == []
+    recorded = functions["invoices"].invoices.get("acme", invoice["id"])
+    [cancelled] = [event for event in recorded.events if event.type == "MAIL_CANCELLED"]
+    assert "PAID" in cancelled.description
+    assert "REMINDER_SENT" not in [event.type for event in recorded.events]
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    assert (
+        outbox.state_of(message_of("delivery_worker/reminder-message.json", invoice["id"]))
+        is MailState.CANCELLED
+    )
+
+
+def test_a_mail_queued_before_the_invoice_was_cancelled_is_not_sent_on_any_retry(functions, deployment):
+    invoice = published_invoice(functions)
+    call(functions, "lifecycle/cancel.json", invoice["id"])
+
+    first = call(functions, "delivery_worker/outbox-message.json", invoice["id"], receive_count=3)
+    redriven = call(functions, "delivery_worker/outbox-message.json", invoice["id"], receive_count=1)
+
+    assert first == redriven == {"batchItemFailures": []}
+    assert sent_mails() == []
+    assert events_of(functions, invoice["id"]).count("MAIL_CANCELLED") == 1
+
+
+def test_a_mail_of_a_deleted_invoice_is_given_up_quietly(functions, deployment):
+    invoice = call(functions, "invoices/create-invoice.json", SAMPLE_ID)
+    delete = sample_event("invoices/delete-invoice.json")
+    delete = json.loads(json.dumps(delete).replace(SAMPLE_ID, invoice["id"]))
+    assert invoke(functions["invoices"], delete)["statusCode"] == 204
+
+    result = call(functions, "delivery_worker/outbox-message.json", invoice["id"])
+
+    assert result == {"batchItemFailures": []}
+    assert sent_mails() == []
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    assert (
+        outbox.state_of(message_of("delivery_worker/outbox-message.json", invoice["id"]))
+        is MailState.CANCELLED
+    )

@@ -15,12 +15,15 @@ from invoicing.invoices.enums import EventType, InvoiceStatus, InvoiceType
 from invoicing.invoices.model import Customer, Invoice
 from invoicing.invoices.service import Actor
 from invoicing.mail.changes import (
+    cancelled_event_id,
     ensure_mailable,
     invoice_recipient,
     queued_event_id,
+    record_mail_cancelled,
     record_mail_queued,
     record_mail_sent,
     sent_event_id,
+    why_not_mailable,
 )
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.message import MailKind, OutboxMessage
@@ -166,6 +169,40 @@ def test_only_published_invoices_are_mailed_and_only_unpaid_ones_reminded(status
     else:
         with pytest.raises(Unprocessable):
             ensure_mailable(invoice(status=status), kind)
+
+
+@pytest.mark.parametrize(
+    ("status", "kind", "sendable"),
+    [
+        (InvoiceStatus.SENT, MailKind.REMINDER, True),
+        (InvoiceStatus.PARTIALLY_PAID, MailKind.REMINDER, True),
+        (InvoiceStatus.PAID, MailKind.REMINDER, False),
+        (InvoiceStatus.CANCELLED, MailKind.REMINDER, False),
+        (InvoiceStatus.CANCELLED, MailKind.INVOICE, False),
+        (InvoiceStatus.CANCELLED, MailKind.COPY, False),
+        (InvoiceStatus.PAID, MailKind.COPY, True),
+    ],
+)
+def test_a_queued_mail_is_sent_only_while_the_invoice_still_allows_it(status, kind, sendable):
+    assert (why_not_mailable(invoice(status=status), kind) is None) is sendable
+
+
+def test_a_cancelled_mail_is_one_event_saying_why():
+    reminder = message(MailKind.REMINDER)
+    paid = invoice(status=InvoiceStatus.PAID)
+
+    change = record_mail_cancelled(
+        paid, reminder, "reminders go out for sent, unpaid invoices only", actor=Actor("acme", "w"), now=NOW
+    )
+
+    assert (change.event.id, change.event.type) == (
+        cancelled_event_id(reminder.message_id),
+        EventType.MAIL_CANCELLED,
+    )
+    assert change.event.description == (
+        "Reminder to buyer@example.org was not sent: the invoice is PAID "
+        "(reminders go out for sent, unpaid invoices only)."
+    )
 
 
 def test_the_recipient_is_the_contact_else_the_customer():

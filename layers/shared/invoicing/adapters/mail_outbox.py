@@ -9,7 +9,9 @@ conditional write, so of all the workers that receive a message only one sends i
   (a worker that died before recording the send) may be claimed again, and so may a FAILED mail
   (a redrive from the DLQ);
 - `mark_sent` records the SES message id and ends the item's life as SENT;
-- `mark_failed` records why a mail was given up (FAILED).
+- `mark_failed` records why a mail was given up (FAILED); a redrive may claim it again;
+- `mark_cancelled` records why a claimed mail may no longer be sent (CANCELLED: the invoice was
+  paid, cancelled or deleted meanwhile); a cancelled mail is never claimed again.
 """
 
 from __future__ import annotations
@@ -58,12 +60,14 @@ class MailState(StrEnum):
     SENDING = "SENDING"
     SENT = "SENT"
     FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
 
 
 class Claim(StrEnum):
     CLAIMED = "CLAIMED"
     ALREADY_SENT = "ALREADY_SENT"
     IN_PROGRESS = "IN_PROGRESS"
+    CANCELLED = "CANCELLED"
 
 
 class DueJobs(GlobalSecondaryIndex["MailItem"]):  # type: ignore[no-untyped-call]
@@ -190,7 +194,8 @@ class DynamoMailOutbox:
                 raise DependencyUnavailable(f"Postponing the mail failed: {error.msg}") from error
 
     def claim(self, message: OutboxMessage, now: datetime, lease: timedelta) -> Claim:
-        """Take the mail to SENDING until `now + lease`, unless it is sent or another worker holds it."""
+        """Take the mail to SENDING until `now + lease`, unless it is sent or cancelled, or another
+        worker holds it."""
         items = self._items
         claimable = (
             items.pk.does_not_exist()
@@ -211,8 +216,10 @@ class DynamoMailOutbox:
         except UpdateError as error:
             if not _conditional_failure(error):
                 raise DependencyUnavailable(f"Claiming the mail failed: {error.msg}") from error
-            sent = self.state_of(message) is MailState.SENT
-            return Claim.ALREADY_SENT if sent else Claim.IN_PROGRESS
+            state = self.state_of(message)
+            if state is MailState.SENT:
+                return Claim.ALREADY_SENT
+            return Claim.CANCELLED if state is MailState.CANCELLED else Claim.IN_PROGRESS
         return Claim.CLAIMED
 
     def mark_sent(self, message: OutboxMessage, ses_message_id: str) -> None:
@@ -252,18 +259,25 @@ class DynamoMailOutbox:
             raise DependencyUnavailable(f"Delaying the mail's retry failed: {error}") from error
 
     def mark_failed(self, message: OutboxMessage, reason: str) -> None:
-        """Give the mail up, unless it was sent meanwhile."""
+        """Give the mail up, unless it was sent or cancelled meanwhile."""
+        self._end(message, MailState.FAILED, reason)
+
+    def mark_cancelled(self, message: OutboxMessage, reason: str) -> None:
+        """The mail may no longer be sent (`reason`): never claimed again (unless it was sent meanwhile)."""
+        self._end(message, MailState.CANCELLED, reason)
+
+    def _end(self, message: OutboxMessage, state: MailState, reason: str) -> None:
         items = self._items
         try:
             self._item(message).update(
                 actions=[
-                    items.mailState.set(MailState.FAILED),
+                    items.mailState.set(state),
                     items.failure.set(reason[:1000]),
                     items.jobKey.remove(),
                     items.jobSortKey.remove(),
                 ],
-                condition=items.mailState != MailState.SENT,
+                condition=~items.mailState.is_in(MailState.SENT, MailState.CANCELLED),
             )
         except UpdateError as error:
             if not _conditional_failure(error):
-                raise DependencyUnavailable(f"Recording the failed mail failed: {error.msg}") from error
+                raise DependencyUnavailable(f"Recording the mail as {state} failed: {error.msg}") from error

@@ -71,6 +71,7 @@ class EventType(StrEnum):
     BOUNCED = "BOUNCED"
     COMPLAINED = "COMPLAINED"
     DELIVERY_FAILED = "DELIVERY_FAILED"
+    MAIL_CANCELLED = "MAIL_CANCELLED"
 
 
 class PaymentMethod(StrEnum):

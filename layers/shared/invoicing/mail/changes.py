@@ -3,7 +3,8 @@
 Each mail leaves a trail of events whose ids derive from the outbox message id, so recording the
 same step twice (a retried request, a redelivered queue message or notification) changes nothing:
 MAIL_QUEUED when the API accepts it, MAIL_SENT or REMINDER_SENT when SES took it, then DELIVERED,
-BOUNCED or COMPLAINED from SES's notifications, or DELIVERY_FAILED when it could not be sent.
+BOUNCED or COMPLAINED from SES's notifications, DELIVERY_FAILED when it could not be sent, or
+MAIL_CANCELLED when the invoice no longer allowed it by the time the worker took it (paid, cancelled).
 """
 
 from __future__ import annotations
@@ -50,14 +51,23 @@ def invoice_recipient(invoice: Invoice) -> str:
     return recipient
 
 
-def ensure_mailable(invoice: Invoice, kind: MailKind) -> None:
-    """Mail goes out for published invoices only; reminders only while something is left to pay."""
+def why_not_mailable(invoice: Invoice, kind: MailKind) -> str | None:
+    """Why mail of `kind` may not go out for the invoice as it is now, or None when it may.
+
+    Mail goes out for published invoices only (never a cancelled one); reminders only while
+    something is left to pay. The API checks it when it accepts a mail, and the delivery worker
+    again just before sending, since the invoice may have been paid or cancelled meanwhile."""
     if kind is MailKind.REMINDER and invoice.status not in REMINDABLE_STATUSES:
-        raise Unprocessable(
-            f"Invoice {invoice.id} is {invoice.status}: reminders go out for sent, unpaid invoices only."
-        )
+        return "reminders go out for sent, unpaid invoices only"
     if invoice.status not in PUBLISHED_STATUSES or invoice.invoiceNumber is None:
-        raise Unprocessable(f"Invoice {invoice.id} is {invoice.status}: only published invoices are mailed.")
+        return "only published invoices are mailed"
+    return None
+
+
+def ensure_mailable(invoice: Invoice, kind: MailKind) -> None:
+    reason = why_not_mailable(invoice, kind)
+    if reason is not None:
+        raise Unprocessable(f"Invoice {invoice.id} is {invoice.status}: {reason}.")
 
 
 def queued_event_id(message: OutboxMessage) -> str:
@@ -70,6 +80,10 @@ def sent_event_id(message_id: str) -> str:
 
 def failed_event_id(message_id: str) -> str:
     return f"{message_id}-failed"
+
+
+def cancelled_event_id(message_id: str) -> str:
+    return f"{message_id}-cancelled"
 
 
 def notification_event_id(message_id: str, event_type: EventType, recipient: str) -> str:
@@ -104,6 +118,20 @@ def record_delivery_failed(
     description = f"{_WHAT[message.kind]} to {message.recipient} was not delivered: {reason}"
     event = new_event(
         actor, now, EventType.DELIVERY_FAILED, description, lambda: failed_event_id(message.message_id)
+    )
+    return Change(touched(invoice, actor, now), event)
+
+
+def record_mail_cancelled(
+    invoice: Invoice, message: OutboxMessage, reason: str, *, actor: Actor, now: datetime
+) -> Change:
+    """The worker gave the mail up before sending: the invoice no longer allows it (`reason`)."""
+    description = (
+        f"{_WHAT[message.kind]} to {message.recipient} was not sent: "
+        f"the invoice is {invoice.status} ({reason})."
+    )
+    event = new_event(
+        actor, now, EventType.MAIL_CANCELLED, description, lambda: cancelled_event_id(message.message_id)
     )
     return Change(touched(invoice, actor, now), event)
 
