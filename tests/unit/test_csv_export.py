@@ -105,7 +105,7 @@ def test_amounts_come_from_the_calculator_and_are_not_neutralised():
 
     row = parsed(render_csv([invoice]))[0]
 
-    assert (row["totalExcludingTax"], row["totalTax"], row["totalWithTax"]) == ("43.997", "2.700", "46.697")
+    assert (row["totalExcludingTax"], row["totalTax"], row["totalWithTax"]) == ("44.497", "2.700", "47.197")
     assert (row["shippingAmount"], row["total"], row["paid"]) == ("0.500", "47.197", "0.000")
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import pytest
 
 from invoicing.documents import changes
-from invoicing.documents.content import format_money, format_unit_price, invoice_document
+from invoicing.documents.content import invoice_document
 from invoicing.documents.files import (
     DOCX,
     JPEG,
@@ -29,6 +28,7 @@ from invoicing.documents.files import (
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import InvoiceChanged, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
+from invoicing.formatting import format_money
 from invoicing.invoices import service
 from invoicing.invoices.enums import AttachmentType, InvoiceStatus
 from invoicing.invoices.model import Attachment, Invoice, InvoiceCreate
@@ -75,25 +75,6 @@ def zipped(**entries: bytes) -> bytes:
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize(
-    ("amount", "currency", "expected"),
-    [
-        ("1234.5", "EUR", "€1,234.50"),
-        ("-5", "USD", "-$5.00"),
-        ("1234.5", "JPY", "¥1,235"),
-        ("12.3456", "KWD", "12.346 KWD"),
-        ("99.9", "PLN", "99.90 PLN"),
-    ],
-)
-def test_money_is_formatted_to_the_currency_minor_units(amount, currency, expected):
-    assert format_money(Decimal(amount), currency) == expected
-
-
-def test_unit_prices_keep_their_digits_below_the_minor_unit():
-    assert format_unit_price(Decimal("0.0125"), "EUR") == "€0.0125"
-    assert format_unit_price(Decimal("120"), "EUR") == "€120.00"
-
-
 def test_the_document_shows_the_computed_figures_and_tax_per_rate():
     source = invoice(note="Dziękujemy!", shippingAmount="4.90")
 
@@ -108,11 +89,14 @@ def test_the_document_shows_the_computed_figures_and_tax_per_rate():
         ("1", "", "", "€0.01"),
     ]
     assert [(tax.rate, tax.taxable, tax.tax) for tax in document.taxes] == [
+        ("0 %", "€4.90", "€0.00"),
         ("7 %", "€53.97", "€3.78"),
         ("19 %", "€1,200.01", "€228.00"),
     ]
     totals = dict(document.totals)
-    assert totals["Subtotal"] == format_money(source.totalExcludingTax, "EUR") == "€1,253.98"
+    assert totals["Subtotal"] == format_money(source.linesTotal, "EUR") == "€1,253.98"
+    assert totals["Shipping"] == "€4.90"
+    assert totals["Total excl. tax"] == format_money(source.totalExcludingTax, "EUR") == "€1,258.88"
     assert totals["Total due"] == format_money(source.total, "EUR")
     assert totals["Balance due"] == totals["Total due"]
     assert document.notes == "Dziękujemy!"

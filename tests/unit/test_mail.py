@@ -41,6 +41,7 @@ def invoice(**changes: object) -> Invoice:
         type=InvoiceType.MANUAL,
         currency="EUR",
         totalWithTax=Decimal("119.00"),
+        total=Decimal("119.00"),
         created=NOW,
         createdBy="alice",
         updated=NOW,
@@ -71,7 +72,7 @@ def test_the_mail_has_text_and_html_alternatives_and_the_pdf_attached():
     assert mail["From"] == "Acme GmbH <invoices@example.com>"
     assert mail["Subject"] == "Invoice 2026-0001 from Acme GmbH"
     assert text is not None
-    assert "Total: 119.00 EUR" in text.get_content()
+    assert "Total: €119.00" in text.get_content()
     assert html is not None
     assert "2026-0001" in html.get_content()
     assert [(part.get_filename(), part.get_content()) for part in attachments] == [

@@ -46,8 +46,9 @@ def quantum(currency: str) -> Decimal:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round to the currency's minor unit with the service's one rounding rule."""
-    return amount.quantize(quantum(currency), rounding=ROUNDING)
+    """Round to the currency's minor unit with the service's one rounding rule; never a negative
+    zero (-0.004 EUR is 0.00)."""
+    return amount.quantize(quantum(currency), rounding=ROUNDING) + 0
 
 
 def is_exact(amount: Decimal, currency: str) -> bool:

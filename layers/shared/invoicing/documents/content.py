@@ -1,27 +1,26 @@
 """What an invoice PDF says: every string on the page, computed from the invoice, its seller and its
 theme. The renderer only lays these strings out, so tests can check the content without a PDF.
 
-Amounts are the invoice's computed fields (`invoicing.invoices.calculator`), formatted to the
-currency's minor units; tax per rate sums the rows' already-rounded amounts and is never re-rounded.
+Amounts are the invoice's computed fields (`invoicing.invoices.calculator`), tax per rate is its
+`taxBreakdown`, and every amount, number and date is written by `invoicing.formatting` in the
+invoice's locale: nothing here computes a figure.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from dataclasses import asdict, dataclass
-from datetime import datetime
 from decimal import Decimal
 
+from invoicing.countries import country_name
 from invoicing.documents.theme import Theme
+from invoicing.formatting import format_date, format_money, format_number, format_percent, format_unit_price
+from invoicing.invoices.calculator import LEGACY_CALCULATION_VERSION
 from invoicing.invoices.enums import PUBLISHED_STATUSES, QuantityType, RowType
-from invoicing.invoices.model import Address, Invoice, Row
-from invoicing.money import ROUNDING, minor_units
+from invoicing.invoices.model import Address, Invoice, Row, SellerAddress
 from invoicing.tenants.model import Tenant
 
-#: symbols written before the amount; every other currency is written as "1,234.50 PLN"
-_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩", "ILS": "₪"}
 _UNITS = {
     QuantityType.AMOUNT: "",
     QuantityType.HOURS: "h",
@@ -31,43 +30,6 @@ _UNITS = {
     QuantityType.LITERS: "l",
     QuantityType.METERS: "m",
 }
-
-
-def format_number(value: Decimal, places: int) -> str:
-    return f"{value.quantize(Decimal(1).scaleb(-places), rounding=ROUNDING):,.{places}f}"
-
-
-def _with_currency(amount: Decimal, places: int, currency: str) -> str:
-    number = format_number(abs(amount), places)
-    sign = "-" if amount < 0 else ""
-    symbol = _SYMBOLS.get(currency)
-    return f"{sign}{symbol}{number}" if symbol else f"{sign}{number} {currency}"
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    """`€1,234.50`, `-¥1,235`, `12.345 KWD`: the currency's minor units, symbol or code."""
-    return _with_currency(amount, minor_units(currency), currency)
-
-
-def format_unit_price(amount: Decimal, currency: str) -> str:
-    """Unit prices may be finer than the minor unit (0.0125 EUR per item): show every digit given."""
-    exponent = amount.normalize().as_tuple().exponent
-    digits = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return _with_currency(amount, max(minor_units(currency), digits), currency)
-
-
-def format_plain(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    whole, _, fraction = text.partition(".")
-    return f"{int(whole):,}" + (f".{fraction}" if fraction else "") if whole.lstrip("-").isdigit() else text
-
-
-def format_percent(value: Decimal) -> str:
-    return f"{format_plain(value)} %"
-
-
-def format_date(moment: datetime | None) -> str:
-    return moment.date().isoformat() if moment is not None else ""
 
 
 @dataclass(frozen=True)
@@ -104,6 +66,8 @@ class InvoiceDocument:
     file_name: str
     theme: Theme
     logo_sha256: str | None
+    #: a word printed across every page: DRAFT on a preview, PAID on the paid copy
+    stamp: str | None = None
 
     def fingerprint(self) -> str:
         """SHA-256 of everything that shapes the PDF: equal fingerprints, equal documents."""
@@ -112,11 +76,36 @@ class InvoiceDocument:
         return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _address(address: Address | None) -> list[str]:
+def _address(address: Address | SellerAddress | None) -> list[str]:
     if address is None:
         return []
     place = " ".join(part for part in (address.zip, address.city) if part)
-    return [line for line in (address.line1, address.line2, place, address.stateName) if line]
+    state = address.stateName if isinstance(address, Address) else None
+    country = country_name(address.country) if address.country else None
+    return [line for line in (address.line1, address.line2, place, state, country) if line]
+
+
+def _iban(iban: str) -> str:
+    """In groups of four, as IBANs are printed: DE89 3704 0044 0532 0130 00."""
+    return " ".join(iban[start : start + 4] for start in range(0, len(iban), 4))
+
+
+def _seller(invoice: Invoice, tenant: Tenant) -> tuple[str, ...]:
+    """The seller the invoice was issued by, as it was then; a draft (and an invoice issued before
+    invoices kept their seller) shows the tenant's name and address."""
+    seller = invoice.seller
+    if seller is None:
+        return (tenant.name, tenant.sender_email)
+    labelled = (
+        ("VAT ID", seller.vatId),
+        ("Tax number", seller.taxNumber),
+        ("IBAN", _iban(seller.iban) if seller.iban else None),
+        ("BIC", seller.bic),
+    )
+    lines = [seller.legalName or tenant.name, *_address(seller.address), seller.email, seller.phone]
+    lines += [f"{label} {value}" for label, value in labelled if value]
+    lines.append(seller.paymentInstructions)
+    return tuple(line for line in lines if line)
 
 
 def _buyer(invoice: Invoice) -> tuple[str, ...]:
@@ -128,61 +117,70 @@ def _buyer(invoice: Invoice) -> tuple[str, ...]:
     lines = [customer.companyName, contact]
     lines += _address(customer.billingAddress)
     lines.append(customer.email or invoice.contactEmail)
+    lines.append(f"VAT ID {customer.vatId}" if customer.vatId else None)
     return tuple(line for line in lines if line)
 
 
-def _row_line(row: Row, currency: str) -> RowLine:
+def _row_line(row: Row, invoice: Invoice) -> RowLine:
     text = " - ".join(part for part in (row.productName, row.description) if part)
     if row.sku:
         text = f"{text} ({row.sku})" if text else row.sku
     if row.type == RowType.TEXT:
         return RowLine(text, "", "", "", "", "", "")
+    currency, locale = invoice.currency, invoice.locale
     return RowLine(
         description=text,
-        quantity=format_plain(row.quantity),
+        quantity=format_number(row.quantity, locale),
         unit=_UNITS[row.quantityType],
-        unit_price=format_unit_price(row.unitPrice, currency),
-        discount=format_percent(row.discountPercentage) if row.discountPercentage else "",
-        tax_rate=format_percent(row.taxRate),
-        amount=format_money(row.total, currency),
+        unit_price=format_unit_price(row.unitPrice, currency, locale),
+        discount=format_percent(row.discountPercentage, locale) if row.discountPercentage else "",
+        tax_rate=format_percent(row.taxRate, locale),
+        amount=format_money(row.total, currency, locale),
     )
 
 
 def _taxes(invoice: Invoice) -> tuple[TaxLine, ...]:
-    taxable: dict[Decimal, Decimal] = defaultdict(Decimal)
-    tax: dict[Decimal, Decimal] = defaultdict(Decimal)
-    for row in invoice.rows:
-        if row.type != RowType.TEXT:
-            taxable[row.taxRate.normalize()] += row.total
-            tax[row.taxRate.normalize()] += row.taxAmount
+    def money(amount: Decimal) -> str:
+        return format_money(amount, invoice.currency, invoice.locale)
+
     return tuple(
-        TaxLine(
-            format_percent(rate),
-            format_money(taxable[rate], invoice.currency),
-            format_money(tax[rate], invoice.currency),
-        )
-        for rate in sorted(taxable)
+        TaxLine(format_percent(item.rate, invoice.locale), money(item.taxableAmount), money(item.taxAmount))
+        for item in invoice.taxBreakdown
     )
 
 
 def _totals(invoice: Invoice) -> tuple[tuple[str, str], ...]:
-    def money(amount: Decimal) -> str:
-        return format_money(amount, invoice.currency)
+    """Lines, the document allowance and charges, the totals without and with tax, what is paid and
+    what is still due. An invoice of calculation version 1 prints its figures as that rule made them."""
+    locale = invoice.locale
 
-    lines = [("Subtotal", money(invoice.totalExcludingTax)), ("Tax", money(invoice.totalTax))]
-    lines.append(("Total incl. tax", money(invoice.totalWithTax)))
+    def money(amount: Decimal) -> str:
+        return format_money(amount, invoice.currency, locale)
+
+    lines = [("Subtotal", money(invoice.linesTotal))]
+    adjustments = []
     if invoice.discountAmount:
-        lines.append(
-            (f"Discount {format_percent(invoice.discountPercentage)}", money(-invoice.discountAmount))
+        adjustments.append(
+            (f"Discount {format_percent(invoice.discountPercentage, locale)}", money(-invoice.discountAmount))
         )
     if invoice.feesAmount:
-        lines.append((f"Fees {format_percent(invoice.feesPercentage)}", money(invoice.feesAmount)))
+        adjustments.append(
+            (f"Fees {format_percent(invoice.feesPercentage, locale)}", money(invoice.feesAmount))
+        )
     if invoice.shippingAmount:
-        lines.append(("Shipping", money(invoice.shippingAmount)))
+        adjustments.append(("Shipping", money(invoice.shippingAmount)))
+    if invoice.calculationVersion == LEGACY_CALCULATION_VERSION:
+        lines += [("Tax", money(invoice.totalTax)), ("Total incl. tax", money(invoice.totalWithTax))]
+        lines += adjustments
+    else:
+        lines += adjustments
+        if adjustments:
+            lines.append(("Total excl. tax", money(invoice.totalExcludingTax)))
+        lines.append(("Tax", money(invoice.totalTax)))
     lines += [
         ("Total due", money(invoice.total)),
         ("Paid", money(invoice.paid)),
-        ("Balance due", money(invoice.total - invoice.paid)),
+        ("Balance due", money(invoice.amountDue)),
     ]
     return tuple(lines)
 
@@ -190,8 +188,8 @@ def _totals(invoice: Invoice) -> tuple[tuple[str, str], ...]:
 def _facts(invoice: Invoice) -> tuple[tuple[str, str], ...]:
     facts = [
         ("Invoice number", invoice.invoiceNumber or "Draft"),
-        ("Invoice date", format_date(invoice.invoiceDate)),
-        ("Due date", format_date(invoice.dueDate)),
+        ("Invoice date", format_date(invoice.invoiceDate, invoice.locale)),
+        ("Due date", format_date(invoice.dueDate, invoice.locale)),
         (
             "Payment terms",
             f"{invoice.paymentTermDays} days net" if invoice.paymentTermDays is not None else "",
@@ -211,13 +209,14 @@ def invoice_document(
 ) -> InvoiceDocument:
     published = invoice.status in PUBLISHED_STATUSES
     title = "Invoice" if published else f"Invoice ({invoice.status.value.lower()})"
+    seller_lines = _seller(invoice, seller)
     return InvoiceDocument(
         title=title,
-        running_header=" · ".join(part for part in (seller.name, title, invoice.invoiceNumber) if part),
-        seller=(seller.name, seller.sender_email),
+        running_header=" · ".join(part for part in (seller_lines[0], title, invoice.invoiceNumber) if part),
+        seller=seller_lines,
         buyer=_buyer(invoice),
         facts=_facts(invoice),
-        rows=tuple(_row_line(row, invoice.currency) for row in invoice.rows),
+        rows=tuple(_row_line(row, invoice) for row in invoice.rows),
         taxes=_taxes(invoice),
         totals=_totals(invoice),
         notes=invoice.note,

@@ -19,7 +19,7 @@ from decimal import Decimal
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
 from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
-from invoicing.invoices.model import Invoice, Transaction
+from invoicing.invoices.model import Invoice, Seller, Transaction
 from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, priced, touched
 from invoicing.money import is_exact, minor_units, round_money
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, Tenant, validate_number_format
@@ -88,22 +88,23 @@ def ensure_publishable(invoice: Invoice) -> None:
 
 
 def publish(
-    invoice: Invoice, number: NumberAssignment, *, actor: Actor, now: datetime, make_id: NewId = new_id
+    invoice: Invoice,
+    number: NumberAssignment,
+    *,
+    actor: Actor,
+    now: datetime,
+    seller: Seller | None = None,
+    make_id: NewId = new_id,
 ) -> Change:
     """DRAFT or SCHEDULED -> SENT, numbered (mark-as-sent, publish, send). An invoice without an
-    invoice date is dated today."""
+    invoice date is dated today. It keeps `seller` (the tenant's, as it is now) as its seller."""
     ensure_publishable(invoice)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    published = priced(
-        touched(
-            invoice,
-            actor,
-            now,
-            status=InvoiceStatus.SENT,
-            invoiceNumber=number.number,
-            invoiceDate=invoice.invoiceDate or today,
-        )
+    issued_figures = priced(touched(invoice, actor, now, invoiceDate=invoice.invoiceDate or today))
+    published = issued_figures.model_copy(
+        update={"status": InvoiceStatus.SENT, "invoiceNumber": number.number}
     )
+    published = published.model_copy(update={"seller": seller})
     description = f"Published as {number.number}: {invoice.status.value} -> SENT."
     return Change(published, new_event(actor, now, EventType.STATUS_CHANGED, description, make_id))
 

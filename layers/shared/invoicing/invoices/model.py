@@ -17,22 +17,34 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainSerializer,
     StringConstraints,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
     computed_field,
+    field_validator,
     model_validator,
 )
 
+from invoicing.countries import alpha2_code, country_code, numeric_code
+from invoicing.formatting import LOCALES
+from invoicing.invoices.calculator import (
+    LEGACY_CALCULATION_VERSION,
+    TaxRounding,
+    legacy_tax_breakdown,
+)
 from invoicing.invoices.enums import (
     AttachmentType,
     EventType,
     InvoiceStatus,
     InvoiceType,
     PaymentMethod,
+    PdfRendition,
     QuantityType,
     RowType,
 )
 from invoicing.money import is_currency
+from invoicing.printable import unprintable
 
 MAX_ROWS = 1000
 MAX_AMOUNT = Decimal("1e12")
@@ -52,38 +64,109 @@ def _currency(code: str) -> str:
 _EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,190}\.[A-Za-z]{2,63}$")
 
 
+def _locale(code: str) -> str:
+    if code not in LOCALES:
+        raise ValueError(f"{code!r} is not a supported locale: use one of {', '.join(sorted(LOCALES))}")
+    return code
+
+
+def _printable(text: str, *, multiline: bool) -> str:
+    """Refuse what the invoice's PDF could not print, rather than drop it when rendering."""
+    missing = unprintable(text, multiline=multiline)
+    if missing:
+        shown = ", ".join(f"{character!r} (U+{ord(character):04X})" for character in missing[:5])
+        raise ValueError(f"holds characters an invoice cannot print: {shown}")
+    return text
+
+
+def _one_line(text: str) -> str:
+    return _printable(text, multiline=False)
+
+
+def _lines(text: str) -> str:
+    return _printable(text, multiline=True)
+
+
 def _email(address: str) -> str:
     if not _EMAIL.fullmatch(address):
         raise ValueError("is not a valid e-mail address")
     return address
 
 
-#: JSON numbers, exact to the amount's digits (a float's shortest repr of a <= 15-digit decimal)
-_as_number = PlainSerializer(float, return_type=float, when_used="json")
+#: amounts leave the API as JSON numbers with their exact digits, written by `invoicing.api.json_numbers`
+#: from the python-mode dump (pydantic's own JSON mode keeps them exact as strings)
+_as_number = WithJsonSchema({"type": "number"}, mode="serialization")
 Amount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=6), _as_number]
 Money = Annotated[Decimal, _as_number]
+PaymentAmount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=6)]
 Quantity = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=6), _as_number]
 Percentage = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_number]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
 CurrencyCode = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(_currency)]
+Locale = Annotated[str, AfterValidator(_locale)]
 Email = Annotated[str, StringConstraints(max_length=254, strip_whitespace=True), AfterValidator(_email)]
-ShortText = Annotated[str, StringConstraints(max_length=200)]
-Text = Annotated[str, StringConstraints(max_length=2_000)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
+ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_one_line)]
+CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(country_code)]
+TaxId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
+Text = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_lines)]
+LongText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_lines)]
 
 
 class ApiModel(BaseModel):
     model_config = ConfigDict(extra="ignore", populate_by_name=True)
 
 
+def field_errors(error: ValidationError) -> dict[str, list[str]]:
+    """Each invalid field by its path in the document (`rows[3].total`), with its messages."""
+    errors: dict[str, list[str]] = {}
+    for issue in error.errors():
+        name = ""
+        for part in issue["loc"]:
+            name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+        errors.setdefault(name or "body", []).append(issue["msg"])
+    return errors
+
+
+def _nulls_omitted(data: Any) -> Any:
+    """A JSON null in a new object is the same as leaving the field out: its default applies."""
+    if isinstance(data, dict):
+        return {name: value for name, value in data.items() if value is not None}
+    return data
+
+
 class Address(ApiModel):
+    """A postal address. `country` (ISO 3166-1 alpha-2) and seed 003's `countryId` (the same
+    country's ISO 3166-1 numeric code) name one country: either may be sent, both are answered."""
+
     line1: ShortText | None = None
     line2: ShortText | None = None
     city: ShortText | None = None
     zip: Annotated[str, StringConstraints(max_length=20)] | None = None
-    countryId: int | None = None
+    country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. DE.")
+    countryId: int | None = Field(default=None, description="ISO 3166-1 numeric, e.g. 276 for DE.")
     stateId: int | None = None
     stateName: ShortText | None = None
+
+    @field_validator("countryId")
+    @classmethod
+    def _same_country(cls, numeric: int | None, info: ValidationInfo) -> int | None:
+        if numeric is None:
+            return None
+        alpha2 = alpha2_code(numeric)
+        if alpha2 is None:
+            raise ValueError(f"{numeric} is not an ISO 3166-1 numeric country code")
+        country = info.data.get("country")
+        if country is not None and country != alpha2:
+            raise ValueError(f"{numeric} is {alpha2}, not the country {country}")
+        return numeric
+
+    @model_validator(mode="after")
+    def _both_country_codes(self) -> Address:
+        if self.country is None and self.countryId is not None:
+            self.country = alpha2_code(self.countryId)
+        elif self.country is not None and self.countryId is None:
+            self.countryId = numeric_code(self.country)
+        return self
 
 
 class Customer(ApiModel):
@@ -92,12 +175,67 @@ class Customer(ApiModel):
     firstName: ShortText | None = None
     lastName: ShortText | None = None
     companyName: ShortText | None = None
+    vatId: TaxId | None = Field(default=None, description="The buyer's VAT identifier (BT-48).")
     email: Email | None = None
     mobilePhoneNumber: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()-]{4,20}$")] | None = None
     isMobileNumberSmsNotificationsEnabled: bool = False
     useBillingAsShippingAddress: bool = True
     billingAddress: Address | None = None
     shippingAddress: Address | None = None
+
+
+class SellerAddress(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    line1: ShortText | None = None
+    line2: ShortText | None = None
+    city: ShortText | None = None
+    zip: Annotated[str, StringConstraints(max_length=20)] | None = None
+    country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. DE.")
+
+
+class Seller(BaseModel):
+    """The seller printed on an invoice: the tenant's settings (`/v1/settings`), kept on the invoice
+    as they were when it was issued. IBAN, BIC and VAT id are checked when the settings are saved."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legalName: ShortText | None = None
+    address: SellerAddress | None = None
+    vatId: TaxId | None = Field(default=None, description="VAT identifier with its country prefix (BT-31).")
+    taxNumber: TaxId | None = Field(default=None, description="National tax number (BT-32).")
+    iban: Annotated[str, StringConstraints(max_length=42)] | None = None
+    bic: Annotated[str, StringConstraints(max_length=11)] | None = None
+    email: Email | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ()/.-]{4,30}$")] | None = None
+    paymentInstructions: Text | None = None
+
+
+class MerchantContactInfo(ApiModel):
+    """Seed 003's view of the seller."""
+
+    addressLine1: str | None = None
+    addressLine2: str | None = None
+    city: str | None = None
+    zip: str | None = None
+    countryId: int | None = None
+    stateId: int | None = None
+    stateName: str | None = None
+    email: str | None = None
+    businessPhoneNumber: str | None = None
+
+    @classmethod
+    def of(cls, seller: Seller) -> MerchantContactInfo:
+        address = seller.address or SellerAddress()
+        return cls(
+            addressLine1=address.line1,
+            addressLine2=address.line2,
+            city=address.city,
+            zip=address.zip,
+            countryId=numeric_code(address.country) if address.country else None,
+            email=seller.email,
+            businessPhoneNumber=seller.phone,
+        )
 
 
 class RowInput(ApiModel):
@@ -114,6 +252,8 @@ class RowInput(ApiModel):
     unitPrice: Amount
     discountPercentage: Percentage = Decimal(0)
     taxRate: Percentage = Decimal(0)
+
+    _null_is_default = model_validator(mode="before")(_nulls_omitted)
 
 
 class Row(ApiModel):
@@ -133,6 +273,14 @@ class Row(ApiModel):
     totalWithTax: Money
 
 
+class TaxBreakdown(ApiModel):
+    """The tax of one rate (EN 16931 BG-23)."""
+
+    rate: Money
+    taxableAmount: Money
+    taxAmount: Money
+
+
 class Event(ApiModel):
     id: str
     type: EventType
@@ -148,6 +296,8 @@ class Attachment(ApiModel):
     fileSize: int
     name: str
     type: AttachmentType
+    #: for the invoice's own PDFs (`pdf`, `paidPdf`): which rendition this is
+    rendition: PdfRendition | None = None
 
 
 class RecurringAgreement(ApiModel):
@@ -200,6 +350,15 @@ class InvoiceFields(ApiModel):
     discountPercentage: Percentage | None = None
     feesPercentage: Percentage | None = None
     shippingAmount: Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=6)] | None = None
+    feesTaxRate: Percentage | None = Field(
+        default=None, description="Tax rate of the fees (a document charge); 0 when not sent."
+    )
+    shippingTaxRate: Percentage | None = Field(
+        default=None, description="Tax rate of the shipping (a document charge); 0 when not sent."
+    )
+    locale: Locale | None = Field(
+        default=None, description="How the PDF and mail write amounts and dates; `en` when not sent."
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -211,8 +370,12 @@ class InvoiceFields(ApiModel):
 
 
 class InvoiceCreate(InvoiceFields):
-    currency: CurrencyCode
+    """A new invoice; `currency` and `paymentTermDays` default to the tenant's settings. A null is the
+    same as leaving the field out (on an update it clears the field instead)."""
+
     rows: Annotated[list[RowInput], Field(max_length=MAX_ROWS)] = Field(default_factory=list)
+
+    _null_is_default = model_validator(mode="before")(_nulls_omitted)
 
 
 class Invoice(ApiModel):
@@ -230,6 +393,9 @@ class Invoice(ApiModel):
     clientId: str | None = None
     contactEmail: str | None = None
     customer: Customer | None = None
+    seller: Seller | None = Field(
+        default=None, description="The seller as it was when the invoice was issued; none on drafts."
+    )
     mailBody: str | None = None
     reminderBody: str | None = None
     milestoneId: str | None = None
@@ -243,19 +409,35 @@ class Invoice(ApiModel):
     discountPercentage: Money = Decimal(0)
     feesPercentage: Money = Decimal(0)
     shippingAmount: Money = Decimal(0)
+    feesTaxRate: Money = Decimal(0)
+    shippingTaxRate: Money = Decimal(0)
+    locale: str | None = None
+    linesTotal: Money = Field(default=Decimal(0), description="Sum of the row totals (BT-106).")
     discountAmount: Money = Decimal(0)
     feesAmount: Money = Decimal(0)
     totalExcludingTax: Money = Decimal(0)
     totalTax: Money = Decimal(0)
     totalWithTax: Money = Decimal(0)
     total: Money = Decimal(0)
+    taxBreakdown: list[TaxBreakdown] = Field(default_factory=list, description="One entry per tax rate.")
+    calculationVersion: int = Field(
+        default=LEGACY_CALCULATION_VERSION,
+        description="The rule the figures were computed with (ARCHITECTURE.md, Money); kept once issued.",
+    )
+    taxRounding: TaxRounding | None = Field(
+        default=None, description="PER_RATE or PER_LINE; none on invoices of calculation version 1."
+    )
     paid: Money = Decimal(0)
     paidExcludingTax: Money = Decimal(0)
     datePaid: datetime | None = None
     overdueNotifiedAt: datetime | None = None
     transactions: list[Transaction] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
-    pdf: Attachment | None = None
+    pdf: Attachment | None = Field(
+        default=None,
+        description="A draft's preview, or the original a published invoice was issued with (kept as is).",
+    )
+    paidPdf: Attachment | None = Field(default=None, description="The paid copy: the original stamped PAID.")
     reminders: list[Reminder] = Field(default_factory=list)
     sentMails: list[str] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
@@ -269,8 +451,32 @@ class Invoice(ApiModel):
         """The audit trail holds the event `event_id` (steps that may arrive twice name theirs)."""
         return any(event.id == event_id for event in self.events)
 
+    @model_validator(mode="after")
+    def _legacy_figures(self) -> Invoice:
+        """Invoices of calculation version 1 were stored without a breakdown and a lines total: both
+        follow from their stored rows, as that rule computed them."""
+        if self.calculationVersion == LEGACY_CALCULATION_VERSION and not self.taxBreakdown and self.rows:
+            self.taxBreakdown = [
+                TaxBreakdown(rate=item.rate, taxableAmount=item.taxable_amount, taxAmount=item.tax_amount)
+                for item in legacy_tax_breakdown((row.taxRate, row.total, row.taxAmount) for row in self.rows)
+            ]
+            self.linesTotal = self.totalExcludingTax
+        return self
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def amountDue(self) -> Money:
+        """What is still to be paid (EN 16931 BT-115): `total` less `paid`."""
+        return self.total - self.paid
+
     @computed_field  # type: ignore[prop-decorator]
     @property
     def additionalNotes(self) -> str | None:
         """Seed 003's name for `note`."""
         return self.note
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def merchantContactInfo(self) -> MerchantContactInfo | None:
+        """Seed 003's seller contact, from the seller as issued."""
+        return MerchantContactInfo.of(self.seller) if self.seller is not None else None

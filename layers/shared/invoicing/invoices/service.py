@@ -10,11 +10,30 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
-from invoicing.invoices.calculator import InvoiceTerms, RowFigures, RowTerms, invoice_figures, row_figures
-from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus, InvoiceType
-from invoicing.invoices.model import MAX_ROWS, Event, Invoice, InvoiceCreate, InvoiceFields, Row, RowInput
+from invoicing.invoices.calculator import (
+    CALCULATION_VERSION,
+    InvoiceFigures,
+    InvoiceTerms,
+    LineTerms,
+    TaxRounding,
+    invoice_figures,
+)
+from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus, InvoiceType, RowType
+from invoicing.invoices.limits import within_limits
+from invoicing.invoices.model import (
+    MAX_ROWS,
+    Event,
+    Invoice,
+    InvoiceCreate,
+    InvoiceFields,
+    Row,
+    RowInput,
+    TaxBreakdown,
+)
+from invoicing.money import round_money
 
 #: fields whose change alters what the customer owes; frozen once an invoice is published
 FINANCIAL_FIELDS = frozenset(
@@ -26,9 +45,13 @@ FINANCIAL_FIELDS = frozenset(
         "discountPercentage",
         "feesPercentage",
         "shippingAmount",
+        "feesTaxRate",
+        "shippingTaxRate",
     }
 )
 DELETABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
+#: invoices whose figures follow their terms; every other status keeps the figures it was issued with
+PRICED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 
 
 @dataclass(frozen=True)
@@ -58,10 +81,9 @@ def new_event(actor: Actor, now: datetime, event_type: EventType, description: s
     return Event(id=make_id(), type=event_type, date=now, authorId=actor.subject, description=description)
 
 
-def _row(row: RowInput, currency: str, make_id: NewId) -> Row:
-    figures = row_figures(
-        RowTerms(row.quantity, row.unitPrice, row.discountPercentage, row.taxRate), currency
-    )
+def _row(row: RowInput, make_id: NewId) -> Row:
+    """A row with its terms; `priced` computes its figures with the rest of the invoice."""
+    zero = Decimal(0)
     return Row(
         id=row.id or make_id(),
         type=row.type,
@@ -74,21 +96,65 @@ def _row(row: RowInput, currency: str, make_id: NewId) -> Row:
         unitPrice=row.unitPrice,
         discountPercentage=row.discountPercentage,
         taxRate=row.taxRate,
-        total=figures.total,
-        taxAmount=figures.tax_amount,
-        totalWithTax=figures.total_with_tax,
+        total=zero,
+        taxAmount=zero,
+        totalWithTax=zero,
     )
 
 
-def priced(invoice: Invoice) -> Invoice:
-    """Recompute every derived figure (rows, totals, dueDate) from the invoice's terms."""
-    rows = [_row(RowInput.model_validate(row.model_dump()), invoice.currency, new_id) for row in invoice.rows]
-    figures = invoice_figures(
-        (RowFigures(row.total, row.taxAmount, row.totalWithTax) for row in rows),
-        InvoiceTerms(
-            invoice.currency, invoice.discountPercentage, invoice.feesPercentage, invoice.shippingAmount
-        ),
+def _has_amount(row: Row) -> bool:
+    """A TEXT row is a line of text between rows: it carries no amount."""
+    return row.type != RowType.TEXT
+
+
+def invoice_terms(invoice: Invoice, rounding: TaxRounding) -> InvoiceTerms:
+    return InvoiceTerms(
+        currency=invoice.currency,
+        discount_percentage=invoice.discountPercentage,
+        fees_percentage=invoice.feesPercentage,
+        fees_tax_rate=invoice.feesTaxRate,
+        shipping_amount=invoice.shippingAmount,
+        shipping_tax_rate=invoice.shippingTaxRate,
+        paid=invoice.paid,
+        rounding=rounding,
     )
+
+
+def figures_of(invoice: Invoice, rounding: TaxRounding | None = None) -> InvoiceFigures:
+    """The calculator's figures of `invoice` under the current rule and `rounding` (the invoice's own
+    when not given). For an invoice of the current `calculationVersion` and its own rounding these are
+    its stored figures, with the detail the invoice does not store (the allowances and charges per rate
+    an e-invoice lists)."""
+    lines = [
+        LineTerms(row.quantity, row.unitPrice, row.discountPercentage, row.taxRate)
+        for row in invoice.rows
+        if _has_amount(row)
+    ]
+    terms = invoice_terms(invoice, rounding or invoice.taxRounding or TaxRounding.PER_RATE)
+    return invoice_figures(lines, terms)
+
+
+def priced(invoice: Invoice, tax_rounding: TaxRounding | None = None) -> Invoice:
+    """A draft's derived figures (rows, totals, tax breakdown, dueDate) recomputed from its terms,
+    under the current calculation rule and `tax_rounding` (else the invoice's own, else PER_RATE).
+
+    An issued invoice (any status but DRAFT and SCHEDULED) keeps the figures it was issued with,
+    whatever rule it was computed by: it is returned as it is.
+    """
+    if invoice.status not in PRICED_STATUSES:
+        return invoice
+    rounding = tax_rounding or invoice.taxRounding or TaxRounding.PER_RATE
+    figures = figures_of(invoice, rounding)
+    line_figures = iter(figures.lines)
+    zero = round_money(Decimal(0), invoice.currency)
+    rows = []
+    for row in invoice.rows:
+        if _has_amount(row):
+            line = next(line_figures)
+            update = {"total": line.net, "taxAmount": line.tax_amount, "totalWithTax": line.total_with_tax}
+        else:
+            update = {"total": zero, "taxAmount": zero, "totalWithTax": zero}
+        rows.append(row.model_copy(update=update))
     due_date = None
     if invoice.invoiceDate is not None:
         due_date = invoice.invoiceDate + timedelta(days=invoice.paymentTermDays or 0)
@@ -96,13 +162,20 @@ def priced(invoice: Invoice) -> Invoice:
         update={
             "rows": rows,
             "dueDate": due_date,
+            "calculationVersion": CALCULATION_VERSION,
+            "taxRounding": rounding,
+            "linesTotal": figures.lines_total,
             "totalExcludingTax": figures.total_excluding_tax,
             "totalTax": figures.total_tax,
             "totalWithTax": figures.total_with_tax,
             "discountAmount": figures.discount_amount,
             "feesAmount": figures.fees_amount,
             "shippingAmount": figures.shipping_amount,
-            "total": figures.total,
+            "total": figures.total_with_tax,
+            "taxBreakdown": [
+                TaxBreakdown(rate=item.rate, taxableAmount=item.taxable_amount, taxAmount=item.tax_amount)
+                for item in figures.tax_breakdown
+            ],
         }
     )
 
@@ -118,10 +191,18 @@ def _check_unique_row_ids(rows: list[Row]) -> None:
         seen.add(row.id)
 
 
-def create_invoice(fields: InvoiceCreate, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
-    """A new draft. Numbers are assigned when an invoice leaves DRAFT, never before."""
-    values = fields.model_dump(exclude_unset=True, exclude={"rows"})
-    rows = [_row(row, fields.currency, make_id) for row in fields.rows]
+def create_invoice(
+    fields: InvoiceCreate,
+    *,
+    actor: Actor,
+    now: datetime,
+    make_id: NewId = new_id,
+    tax_rounding: TaxRounding = TaxRounding.PER_RATE,
+) -> Change:
+    """A new draft, priced with `tax_rounding` (the tenant's choice) for as long as it is a draft.
+    Numbers are assigned when an invoice leaves DRAFT, never before."""
+    values = fields.model_dump(exclude_unset=True, exclude={"rows", "type"})
+    rows = [_row(row, make_id) for row in fields.rows]
     _check_unique_row_ids(rows)
     invoice = Invoice(
         **values,
@@ -136,11 +217,20 @@ def create_invoice(fields: InvoiceCreate, *, actor: Actor, now: datetime, make_i
         updatedBy=actor.subject,
     )
     event = new_event(actor, now, EventType.CREATE, "Invoice created.", make_id)
-    return Change(priced(invoice), event)
+    return Change(within_limits(priced(invoice, tax_rounding)), event)
 
 
-def empty_invoice(currency: str, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
-    return create_invoice(InvoiceCreate(currency=currency), actor=actor, now=now, make_id=make_id)
+def empty_invoice(
+    currency: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    make_id: NewId = new_id,
+    tax_rounding: TaxRounding = TaxRounding.PER_RATE,
+) -> Change:
+    return create_invoice(
+        InvoiceCreate(currency=currency), actor=actor, now=now, make_id=make_id, tax_rounding=tax_rounding
+    )
 
 
 def _ensure_editable(invoice: Invoice, changed: set[str]) -> None:
@@ -159,23 +249,37 @@ def touched(invoice: Invoice, actor: Actor, now: datetime, **update: object) -> 
     return invoice.model_copy(update={**update, "updated": now, "updatedBy": actor.subject})
 
 
+def _may_be_empty(name: str) -> bool:
+    """The stored invoice may lack `name` (its model allows None), so a null may clear it."""
+    field = Invoice.model_fields.get(name)
+    return field is not None and not field.is_required() and field.default is None
+
+
+def _refuse_nulls(values: dict[str, object]) -> None:
+    """A null for a field every invoice has (type, currency, rows, percentages...) is refused rather
+    than stored: such an invoice could not be read back."""
+    refused = sorted(name for name, value in values.items() if value is None and not _may_be_empty(name))
+    if refused:
+        raise ValidationFailed(
+            f"{', '.join(refused)} cannot be empty: send a value or leave the field out.",
+            field_errors={name: ["Send a value or leave the field out."] for name in refused},
+        )
+
+
 def update_invoice(
     invoice: Invoice, patch: InvoiceFields, *, actor: Actor, now: datetime, make_id: NewId = new_id
 ) -> Change:
-    """Apply the fields present in `patch`; `rows`, when present, replaces every row."""
+    """Apply the fields present in `patch`; `rows`, when present, replaces every row; a null clears."""
     values = patch.model_dump(exclude_unset=True)
-    values = {
-        name: value for name, value in values.items() if value is not None or name not in FINANCIAL_FIELDS
-    }
+    _refuse_nulls(values)
     _ensure_editable(invoice, set(values))
-    currency = values.get("currency", invoice.currency)
     update: dict[str, object] = {name: getattr(patch, name) for name in values if name != "rows"}
     if "rows" in values and patch.rows is not None:
-        rows = [_row(row, currency, make_id) for row in patch.rows]
+        rows = [_row(row, make_id) for row in patch.rows]
         _check_unique_row_ids(rows)
         update["rows"] = rows
     changed = ", ".join(sorted(values)) or "nothing"
-    updated = priced(touched(invoice, actor, now, **update))
+    updated = within_limits(priced(touched(invoice, actor, now, **update)))
     return Change(updated, new_event(actor, now, EventType.UPDATE, f"Updated {changed}.", make_id))
 
 
@@ -187,10 +291,10 @@ def add_row(
         raise ValidationFailed(
             f"An invoice has at most {MAX_ROWS} rows.", field_errors={"rows": ["Too many rows."]}
         )
-    new_row = _row(row, invoice.currency, make_id)
+    new_row = _row(row, make_id)
     rows = [*invoice.rows, new_row]
     _check_unique_row_ids(rows)
-    updated = priced(touched(invoice, actor, now, rows=rows))
+    updated = within_limits(priced(touched(invoice, actor, now, rows=rows)))
     return Change(updated, new_event(actor, now, EventType.ROW_ADDED, f"Row {new_row.id} added.", make_id))
 
 
@@ -201,7 +305,7 @@ def remove_row(
     rows = [row for row in invoice.rows if row.id != row_id]
     if len(rows) == len(invoice.rows):
         raise NotFound(f"Invoice {invoice.id} has no row {row_id}.")
-    updated = priced(touched(invoice, actor, now, rows=rows))
+    updated = within_limits(priced(touched(invoice, actor, now, rows=rows)))
     return Change(updated, new_event(actor, now, EventType.ROW_REMOVED, f"Row {row_id} removed.", make_id))
 
 

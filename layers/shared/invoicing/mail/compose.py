@@ -7,6 +7,7 @@ subject are folded into spaces and addresses are parsed as addresses, so no fiel
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from invoicing.formatting import format_date, format_money, format_percent
 from invoicing.invoices.model import Invoice
 from invoicing.mail.message import MailKind
 
@@ -54,6 +56,42 @@ def _address(name: str, address: str) -> Address:
     return Address(display_name=one_line(name), username=username, domain=domain)
 
 
+@dataclass(frozen=True)
+class TaxLine:
+    rate: str
+    taxable: str
+    tax: str
+
+
+@dataclass(frozen=True)
+class MailFigures:
+    """The invoice's figures as the mail prints them: `invoicing.formatting`, the invoice's locale."""
+
+    total: str
+    taxes: tuple[TaxLine, ...]
+    paid: str
+    amount_due: str
+    due_date: str
+
+    @classmethod
+    def of(cls, invoice: Invoice) -> MailFigures:
+        currency, locale = invoice.currency, invoice.locale
+
+        def money(amount: Decimal) -> str:
+            return format_money(amount, currency, locale)
+
+        return cls(
+            total=money(invoice.total),
+            taxes=tuple(
+                TaxLine(format_percent(item.rate, locale), money(item.taxableAmount), money(item.taxAmount))
+                for item in invoice.taxBreakdown
+            ),
+            paid=money(invoice.paid),
+            amount_due=money(invoice.amountDue),
+            due_date=format_date(invoice.dueDate, locale),
+        )
+
+
 #: the templates of each kind of mail: `<name>_subject.txt`, `<name>.txt` and `<name>.html`
 TEMPLATE_NAMES = {MailKind.INVOICE: "invoice", MailKind.COPY: "invoice", MailKind.REMINDER: "reminder"}
 
@@ -74,6 +112,7 @@ def compose_invoice_mail(
     """
     values = {
         "invoice": invoice,
+        "figures": MailFigures.of(invoice),
         "sender_name": sender.name,
         "is_copy": kind is MailKind.COPY,
         "reminder_body": invoice.reminderBody or default_reminder_body,
