@@ -278,4 +278,11 @@ def resend_invoice(
     return ResendResult(job=_queue(actor, invoice, MailKind.INVOICE, recipient)[1].message_id)
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics, idempotency_table=settings.idempotency_table_name)
+lambda_handler = api_handler(
+    app,
+    logger,
+    tracer,
+    metrics,
+    idempotency_table=settings.idempotency_table_name,
+    idempotency_bucket=settings.bucket_name,
+)

@@ -187,4 +187,11 @@ def delete_attachment(invoiceId: str, blobId: str) -> Response[None]:
     return Response(status_code=204)
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics, idempotency_table=settings.idempotency_table_name)
+lambda_handler = api_handler(
+    app,
+    logger,
+    tracer,
+    metrics,
+    idempotency_table=settings.idempotency_table_name,
+    idempotency_bucket=settings.bucket_name,
+)

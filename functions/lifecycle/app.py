@@ -19,10 +19,10 @@ from invoicing.invoices import lifecycle, service, workflow
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.model import ApiModel, Invoice, Money, Timestamp
 from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
-from invoicing.settings import TableSettings, load_settings
+from invoicing.settings import DocumentsSettings, load_settings
 from invoicing.tenants.model import require_tenant
 
-settings = load_settings(TableSettings)
+settings = load_settings(DocumentsSettings)
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
@@ -141,4 +141,11 @@ def unmark_as_paid(invoiceId: str) -> Invoice:
     )
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics, idempotency_table=settings.idempotency_table_name)
+lambda_handler = api_handler(
+    app,
+    logger,
+    tracer,
+    metrics,
+    idempotency_table=settings.idempotency_table_name,
+    idempotency_bucket=settings.bucket_name,
+)

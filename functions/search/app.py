@@ -181,4 +181,11 @@ def csv_export(
     return Response(303, "application/json", location.model_dump_json(), headers={"Location": link.url})
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics, idempotency_table=settings.idempotency_table_name)
+lambda_handler = api_handler(
+    app,
+    logger,
+    tracer,
+    metrics,
+    idempotency_table=settings.idempotency_table_name,
+    idempotency_bucket=settings.bucket_name,
+)

@@ -3,19 +3,31 @@
 Keys are scoped to the tenant, the method and the path, so two tenants (or two routes) never share
 one. The same key with another body is 422; the same key while the first request still runs is 409.
 Responses of 5xx are not kept, so a retry after a transient failure runs again. Without the header,
-nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`).
+nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`);
+a response too large for one item is deflated, or kept in the documents bucket
+(`invoicing.api.idempotency_records`).
+
+Once the route has run, its response is answered whatever happens to the record: a write that
+committed never becomes a 5xx inviting a second one. The record then stays in progress until the
+invocation's time is up, so a retry in that window is 409 and never runs the write again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing.api.idempotency_records import KeptResponses, Outcome, ResponseRecords, ResponseTooLarge
 from invoicing.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from invoicing.clock import utc_now
+from invoicing.errors import DependencyUnavailable
 
 HEADER = "idempotency-key"
 RETENTION_SECONDS = 24 * 60 * 60
@@ -34,12 +46,25 @@ def idempotency_key(event: dict[str, Any]) -> str | None:
     return None
 
 
+@dataclass
+class _Attempt:
+    """What the route answered, once it has run: the answer even when its record is not saved."""
+
+    response: dict[str, Any] | None = None
+
+
 class _NotKept(Exception):
     """Raised with a 5xx response so that powertools drops the record instead of keeping it."""
 
     def __init__(self, response: dict[str, Any]) -> None:
         super().__init__("a 5xx response is not kept")
         self.response = response
+
+
+def _record_name(request: dict[str, Any]) -> str:
+    """A name unique to the record: the hash of what its key is made of."""
+    made_of = [request["tenant"], request["method"], request["path"], request["key"]]
+    return hashlib.sha256(json.dumps(made_of).encode()).hexdigest()
 
 
 def _problem_response(event: dict[str, Any], problem: Problem) -> dict[str, Any]:
@@ -57,19 +82,39 @@ def _problem_response(event: dict[str, Any], problem: Problem) -> dict[str, Any]
     }
 
 
-class IdempotentWrites:
-    """Wraps a resolver's entry point; the persistence layer (and its client) is built on first use."""
+def _unavailable() -> Problem:
+    return Problem(
+        503,
+        "dependency-unavailable",
+        "The idempotency store is unavailable; nothing was done. Retry shortly.",
+        "The service is temporarily unavailable. Please try again later.",
+    )
 
-    def __init__(self, table_name: str) -> None:
+
+class IdempotentWrites:
+    """Wraps a resolver's entry point; the persistence layer (and its client) is built on first use.
+
+    `kept_responses` holds responses too large for a record; without it such a response is answered
+    but not kept."""
+
+    def __init__(
+        self, table_name: str, logger: Logger, metrics: Metrics, kept_responses: KeptResponses | None = None
+    ) -> None:
         self._table_name = table_name
-        self._run: Callable[..., dict[str, Any]] | None = None
+        self._logger = logger
+        self._metrics = metrics
+        self._records = ResponseRecords(kept_responses)
+        self._run: Callable[..., Any] | None = None
         self._config: Any = None
 
-    def _runner(self, resolve: Resolve) -> Callable[..., dict[str, Any]]:
+    def _runner(self, resolve: Resolve) -> Callable[..., Any]:
         from aws_lambda_powertools.utilities.idempotency import (
             DynamoDBPersistenceLayer,
             IdempotencyConfig,
             idempotent_function,
+        )
+        from aws_lambda_powertools.utilities.idempotency.serialization.custom_dict import (
+            CustomDictSerializer,
         )
 
         self._config = IdempotencyConfig(
@@ -78,17 +123,22 @@ class IdempotentWrites:
             expires_after_seconds=RETENTION_SECONDS,
         )
 
-        def run(request: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-            response = resolve(request["event"], context)
+        def run(
+            request: dict[str, Any], event: dict[str, Any], attempt: _Attempt, context: LambdaContext
+        ) -> Outcome:
+            response = attempt.response = resolve(event, context)
             if int(response.get("statusCode", 500)) >= 500:
                 raise _NotKept(response)
-            return response
+            return Outcome(response, tenant_id=request["tenant"], record=_record_name(request))
 
-        runner: Callable[..., dict[str, Any]] = idempotent_function(
+        runner: Callable[..., Any] = idempotent_function(
             run,
             data_keyword_argument="request",
             persistence_store=DynamoDBPersistenceLayer(table_name=self._table_name),
             config=self._config,
+            output_serializer=CustomDictSerializer(
+                to_dict=self._records.compact, from_dict=self._records.expand
+            ),
         )
         return runner
 
@@ -98,6 +148,7 @@ class IdempotentWrites:
             return resolve(event, context)
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
+            IdempotencyPersistenceLayerError,
             IdempotencyValidationError,
         )
 
@@ -111,10 +162,10 @@ class IdempotentWrites:
             "path": event.get("path"),
             "key": key,
             "body": event.get("body"),
-            "event": event,
         }
+        attempt = _Attempt()
         try:
-            return self._run(request=request, context=context)
+            result = self._run(request=request, event=event, attempt=attempt, context=context)
         except _NotKept as failure:
             return failure.response
         except IdempotencyValidationError:
@@ -133,3 +184,14 @@ class IdempotentWrites:
                 409, "idempotency-key-in-progress", detail, "Your request is still being processed."
             )
             return _problem_response(event, problem)
+        except IdempotencyPersistenceLayerError as failure:
+            if attempt.response is None:
+                self._logger.warning("idempotency store unavailable", extra={"reason": str(failure)})
+                return _problem_response(event, _unavailable())
+            self._logger.error("response answered but not kept", extra={"reason": str(failure)})
+            self._metrics.add_metric(name="IdempotencyRecordNotSaved", unit=MetricUnit.Count, value=1)
+            return attempt.response
+        except (DependencyUnavailable, ResponseTooLarge) as failure:
+            self._logger.warning("kept response unavailable", extra={"reason": str(failure)})
+            return _problem_response(event, _unavailable())
+        return result.response if isinstance(result, Outcome) else result

@@ -1,0 +1,171 @@
+"""Idempotency-Key on the real functions against moto: what is replayed, what runs again, what is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+
+import boto3
+import pytest
+
+from devtools.template import load_template
+from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.tenants.model import NewTenant
+from invoicing.tenants.service import ensure_tenant
+from tests.integration.conftest import invoke, sample_event
+
+SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
+WRITING_FUNCTIONS = (
+    "InvoicesFunction",
+    "LifecycleFunction",
+    "SearchFunction",
+    "DocumentsFunction",
+    "DeliveryFunction",
+)
+
+
+@pytest.fixture
+def functions(deployment, load_function):
+    repository = DynamoTenantRepository(deployment.ref("InvoicingTable"))
+    ensure_tenant(
+        repository, NewTenant("acme", "Acme GmbH", "EUR", "billing@acme.test"), now=datetime.now(UTC)
+    )
+    return Functions(load_function)
+
+
+class Functions(dict):
+    """The function of each sample group, imported on first use."""
+
+    def __init__(self, load_function) -> None:
+        super().__init__()
+        self._load = load_function
+
+    def __missing__(self, group: str):
+        self[group] = self._load(f"{group.capitalize()}Function")
+        return self[group]
+
+
+def call(
+    functions,
+    sample: str,
+    *,
+    key: str | None = None,
+    invoice_id: str = SAMPLE_ID,
+    body: object = ...,
+    query: dict[str, list[str]] | None = None,
+    scopes: str | None = None,
+) -> tuple[int, object]:
+    event = json.loads(json.dumps(sample_event(sample)).replace(SAMPLE_ID, invoice_id))
+    if key is not None:
+        event["headers"]["Idempotency-Key"] = key
+        event["multiValueHeaders"]["Idempotency-Key"] = [key]
+    if body is not ...:
+        event["body"] = json.dumps(body)
+    if query is not None:
+        event["multiValueQueryStringParameters"] = query
+        event["queryStringParameters"] = {name: values[-1] for name, values in query.items()}
+    if scopes is not None:
+        event["requestContext"]["authorizer"]["scopes"] = scopes
+    response = invoke(functions[sample.split("/")[0]], event)
+    return response["statusCode"], json.loads(response["body"]) if response.get("body") else None
+
+
+def order(**overrides) -> dict:
+    return json.loads(sample_event("invoices/create-invoice.json")["body"]) | overrides
+
+
+def draft(functions, **overrides) -> dict:
+    status, invoice = call(functions, "invoices/create-invoice.json", body=order(**overrides))
+    assert status == 201, invoice
+    return invoice
+
+
+def invoice_count(functions) -> int:
+    status, invoices = call(functions, "invoices/find-all-invoices.json")
+    assert status == 200
+    return len(invoices)
+
+
+def exists(functions, invoice_id: str) -> bool:
+    return call(functions, "invoices/find-invoice.json", invoice_id=invoice_id)[0] == 200
+
+
+def rows(count: int, *, compressible: bool) -> list[dict]:
+    """`count` rows of the longest description allowed: one text repeated, or hex digits of hashes."""
+    rows = []
+    for number in range(count):
+        if compressible:
+            description = ("Consulting, on site. " * 100)[:2_000]
+        else:
+            digests = (hashlib.sha256(f"{number}:{part}".encode()).hexdigest() for part in range(32))
+            description = "".join(digests)[:2_000]
+        rows.append({"description": description, "quantity": number + 1, "unitPrice": 1, "taxRate": 19})
+    return rows
+
+
+@pytest.mark.parametrize("compressible", [True, False], ids=["compressible", "incompressible"])
+def test_a_committed_write_too_large_for_one_item_is_replayed_and_not_repeated(functions, compressible):
+    key = str(uuid.uuid4())
+    big = order(rows=rows(1_000, compressible=compressible))
+    before = invoice_count(functions)
+
+    first = call(functions, "invoices/create-invoice.json", key=key, body=big)
+    again = call(functions, "invoices/create-invoice.json", key=key, body=big)
+
+    assert first[0] == 201
+    assert len(json.dumps(first[1])) > 2_000_000
+    assert again == first
+    assert invoice_count(functions) == before + 1
+
+
+def test_a_response_kept_in_the_bucket_is_keyed_by_its_tenant(functions, deployment):
+    key = str(uuid.uuid4())
+    big = order(rows=rows(1_000, compressible=False))
+
+    assert call(functions, "invoices/create-invoice.json", key=key, body=big)[0] == 201
+
+    listing = boto3.client("s3").list_objects_v2(
+        Bucket=deployment.ref("DocumentsBucket"), Prefix="idempotency/"
+    )
+    assert [item["Key"].split("/")[1] for item in listing["Contents"]] == ["acme"]
+
+
+def test_kept_responses_expire_after_a_day_and_every_writing_function_may_keep_them():
+    resources = load_template()["Resources"]
+    rules = resources["DocumentsBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert [rule["ExpirationInDays"] for rule in rules if rule["Prefix"] == "idempotency/"] == [1]
+    for function in WRITING_FUNCTIONS:
+        environment = resources[function]["Properties"]["Environment"]["Variables"]
+        statements = [
+            statement
+            for policy in resources[function]["Properties"]["Policies"]
+            for statement in policy.get("Statement", [])
+            if statement["Resource"] == {"Fn::Sub": "${DocumentsBucket.Arn}/idempotency/*"}
+        ]
+        assert environment["BUCKET_NAME"] == {"Ref": "DocumentsBucket"}, function
+        assert [sorted(statement["Action"]) for statement in statements] == [["s3:GetObject", "s3:PutObject"]]
+
+
+def test_a_committed_write_whose_record_cannot_be_saved_still_answers_it(functions, monkeypatch):
+    """The record stays in progress: a retry within the window is 409 "in progress", never a second write."""
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from botocore.exceptions import ClientError
+
+    def throttled(self, data_record):
+        error = {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}
+        raise ClientError(error, "UpdateItem")
+
+    monkeypatch.setattr(DynamoDBPersistenceLayer, "_update_record", throttled)
+    key = str(uuid.uuid4())
+    before = invoice_count(functions)
+
+    status, invoice = call(functions, "invoices/create-invoice.json", key=key, body=order())
+    retried, problem = call(functions, "invoices/create-invoice.json", key=key, body=order())
+
+    assert status == 201
+    assert invoice["status"] == "DRAFT"
+    assert retried == 409
+    assert problem["type"].endswith("idempotency-key-in-progress")
+    assert invoice_count(functions) == before + 1
