@@ -169,3 +169,53 @@ def test_a_committed_write_whose_record_cannot_be_saved_still_answers_it(functio
     assert retried == 409
     assert problem["type"].endswith("idempotency-key-in-progress")
     assert invoice_count(functions) == before + 1
+
+
+def test_the_same_key_with_another_query_is_422_and_changes_nothing(functions):
+    first, second = draft(functions), draft(functions)
+    key = str(uuid.uuid4())
+
+    deleted = call(functions, "invoices/delete-invoices.json", key=key, query={"ids": [first["id"]]})
+    reused = call(functions, "invoices/delete-invoices.json", key=key, query={"ids": [second["id"]]})
+
+    assert deleted == (204, None)
+    assert reused[0] == 422
+    assert "Idempotency-Key" in reused[1]["errors"]
+    assert (exists(functions, first["id"]), exists(functions, second["id"])) == (False, True)
+
+
+def test_the_same_key_with_the_same_query_is_replayed(functions):
+    invoice = draft(functions)
+    key = str(uuid.uuid4())
+
+    first = call(functions, "invoices/delete-invoices.json", key=key, query={"ids": [invoice["id"]]})
+    again = call(functions, "invoices/delete-invoices.json", key=key, query={"ids": [invoice["id"]]})
+
+    assert first == again == (204, None)
+
+
+def test_mark_as_paid_with_the_same_key_and_another_date_is_422(functions):
+    invoice = draft(functions)
+    assert call(functions, "lifecycle/mark-as-sent.json", invoice_id=invoice["id"])[0] == 200
+    key = str(uuid.uuid4())
+
+    paid = call(
+        functions,
+        "lifecycle/mark-as-paid.json",
+        key=key,
+        invoice_id=invoice["id"],
+        query={"date": ["2026-11-30"]},
+    )
+    other = call(
+        functions,
+        "lifecycle/mark-as-paid.json",
+        key=key,
+        invoice_id=invoice["id"],
+        query={"date": ["2026-12-01"]},
+    )
+
+    assert paid[0] == 200
+    assert other[0] == 422
+    assert call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])[1]["datePaid"].startswith(
+        "2026-11-30"
+    )

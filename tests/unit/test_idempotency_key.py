@@ -1,6 +1,6 @@
 import pytest
 
-from invoicing.api.idempotency import idempotency_key
+from invoicing.api.idempotency import idempotency_key, request_fingerprint
 
 
 @pytest.mark.parametrize("header", ["Idempotency-Key", "idempotency-key", "IDEMPOTENCY-KEY"])
@@ -19,3 +19,23 @@ def test_the_key_is_read_from_any_header_case_on_writes(header):
 )
 def test_reads_and_requests_without_a_key_are_not_idempotent(event):
     assert idempotency_key(event) is None
+
+
+def request(body: str | None = None, **query: list[str]) -> dict:
+    return {"httpMethod": "DELETE", "body": body, "multiValueQueryStringParameters": query or None}
+
+
+def test_the_fingerprint_is_the_body_and_every_query_value():
+    fingerprint = request_fingerprint(request(ids=["a", "b"], force=["1"]))
+
+    assert fingerprint == request_fingerprint(request(force=["1"], ids=["a", "b"]))
+    assert fingerprint != request_fingerprint(request(ids=["a"], force=["1"]))
+    assert fingerprint != request_fingerprint(request(ids=["a", "c"], force=["1"]))
+    assert fingerprint != request_fingerprint(request('{"note": "x"}', ids=["a", "b"], force=["1"]))
+    assert request_fingerprint(request()) != request_fingerprint(request("{}"))
+
+
+def test_a_query_without_its_multi_value_form_has_the_same_fingerprint():
+    single = {"httpMethod": "PATCH", "body": None, "queryStringParameters": {"date": "2026-11-30"}}
+
+    assert request_fingerprint(single) == request_fingerprint(request(date=["2026-11-30"]))

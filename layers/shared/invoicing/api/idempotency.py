@@ -1,7 +1,8 @@
 """`Idempotency-Key` on every write: a repeat within 24 hours answers the first response.
 
 Keys are scoped to the tenant, the method and the path, so two tenants (or two routes) never share
-one. The same key with another body is 422; the same key while the first request still runs is 409.
+one. The request's fingerprint is a SHA-256 of its body and its query string: the same key with
+another body or another query is 422. The same key while the first request still runs is 409.
 Responses of 5xx are not kept, so a retry after a transient failure runs again. Without the header,
 nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`);
 a response too large for one item is deflated, or kept in the documents bucket
@@ -59,6 +60,16 @@ class _NotKept(Exception):
     def __init__(self, response: dict[str, Any]) -> None:
         super().__init__("a 5xx response is not kept")
         self.response = response
+
+
+def request_fingerprint(event: dict[str, Any]) -> str:
+    """SHA-256 of what makes two requests with one key the same request: the body and the query
+    string (every value of every parameter, in the order sent)."""
+    query = event.get("multiValueQueryStringParameters") or {
+        name: [value] for name, value in (event.get("queryStringParameters") or {}).items()
+    }
+    made_of = {"body": event.get("body"), "query": sorted(query.items())}
+    return hashlib.sha256(json.dumps(made_of, separators=(",", ":")).encode()).hexdigest()
 
 
 def _record_name(request: dict[str, Any]) -> str:
@@ -119,7 +130,8 @@ class IdempotentWrites:
 
         self._config = IdempotencyConfig(
             event_key_jmespath="[tenant, method, path, key]",
-            payload_validation_jmespath="body",
+            payload_validation_jmespath="fingerprint",
+            hash_function="sha256",
             expires_after_seconds=RETENTION_SECONDS,
         )
 
@@ -161,7 +173,7 @@ class IdempotentWrites:
             "method": event.get("httpMethod"),
             "path": event.get("path"),
             "key": key,
-            "body": event.get("body"),
+            "fingerprint": request_fingerprint(event),
         }
         attempt = _Attempt()
         try:
@@ -169,7 +181,7 @@ class IdempotentWrites:
         except _NotKept as failure:
             return failure.response
         except IdempotencyValidationError:
-            detail = "This Idempotency-Key was already used with a different request body."
+            detail = "This Idempotency-Key was already used with a different request body or query string."
             problem = Problem(
                 422,
                 "idempotency-key-reused",
