@@ -5,9 +5,11 @@ a PDF too large for a Lambda response is answered with a redirect to a pre-signe
 """
 
 from datetime import datetime
+from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from invoicing.adapters.document_store import PDF_CONTENT_TYPE, S3DocumentStore, attachment_key
@@ -24,9 +26,9 @@ from invoicing.documents import changes
 from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import CurrentPdfs, RenderedPdf
-from invoicing.errors import Conflict, DomainError, NotFound
+from invoicing.errors import DomainError, NotFound
 from invoicing.invoices import service, workflow
-from invoicing.invoices.enums import PUBLISHED_STATUSES
+from invoicing.invoices.enums import PdfRendition
 from invoicing.invoices.model import ApiModel, Attachment, Invoice
 from invoicing.settings import DocumentsSettings, load_settings
 
@@ -59,8 +61,19 @@ class AttachmentDownload(ApiModel):
     attachment: Attachment
 
 
-def _current_pdf(actor: service.Actor, invoice: Invoice) -> RenderedPdf:
-    rendered = current_pdfs.ensure(actor, invoice)
+Rendition = Annotated[
+    PdfRendition | None,
+    Query(
+        description="PREVIEW (a draft's, stamped DRAFT), ORIGINAL (an issued invoice's, never re-rendered) "
+        "or PAID (a paid invoice's copy, stamped PAID). By default a draft's preview or the original."
+    ),
+]
+
+
+def _current_pdf(
+    actor: service.Actor, invoice: Invoice, rendition: PdfRendition | None = None
+) -> RenderedPdf:
+    rendered = current_pdfs.ensure(actor, invoice, rendition)
     if rendered.content is not None:
         metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
     return rendered
@@ -68,10 +81,11 @@ def _current_pdf(actor: service.Actor, invoice: Invoice) -> RenderedPdf:
 
 @app.post("/v1/invoices/<invoiceId>/generate-pdf", middlewares=WRITE)
 @tracer.capture_method
-def generate_pdf(invoiceId: str) -> Invoice:
-    """Render the invoice to PDF and store it, unless the stored PDF already shows this content."""
+def generate_pdf(invoiceId: str, rendition: Rendition = None) -> Invoice:
+    """Render the invoice's PDF and store it, unless it is stored already: a draft's preview (again
+    when the draft changed), an issued invoice's original (once), or a paid invoice's paid copy."""
     actor = current_actor(app)
-    return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId)).invoice
+    return _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId), rendition).invoice
 
 
 @app.get(
@@ -79,22 +93,20 @@ def generate_pdf(invoiceId: str) -> Invoice:
     middlewares=READ,
     responses={
         200: {"description": "The PDF.", "content": {PDF_CONTENT_TYPE: {}}},
-        303: {"description": "A PDF too large to return inline: its pre-signed URL."},
-        409: {"description": "The invoice is not published."},
+        303: {
+            "description": "A PDF too large to return inline: its pre-signed URL in Location.",
+            "content": {PDF_CONTENT_TYPE: {}},
+        },
+        409: {"description": "The invoice has no PDF of that rendition (a paid copy of an unpaid invoice)."},
     },
 )
 @tracer.capture_method
-def get_pdf(invoiceId: str):
-    """The published invoice's PDF, rendered afresh if the stored one no longer matches it.
-    Not annotated: powertools would validate and serialise an annotated bytes body as JSON."""
+def get_pdf(invoiceId: str, rendition: Rendition = None):
+    """The invoice's PDF: an issued invoice's original, byte for byte as first rendered, or a draft's
+    preview stamped DRAFT. Not annotated: powertools would validate and serialise an annotated bytes
+    body as JSON."""
     actor = current_actor(app)
-    invoice = invoices.get(actor.tenant_id, invoiceId)
-    if invoice.status not in PUBLISHED_STATUSES:
-        raise Conflict(
-            f"Invoice {invoiceId} is {invoice.status.value}: only published invoices have a PDF to "
-            "download. Publish it first, or preview it with POST .../generate-pdf."
-        )
-    rendered = _current_pdf(actor, invoice)
+    rendered = _current_pdf(actor, invoices.get(actor.tenant_id, invoiceId), rendition)
     pdf, content = rendered.pdf, rendered.content
     if pdf.fileSize > MAX_INLINE_PDF_BYTES:
         link = documents.invoice_pdf_link(actor.tenant_id, invoiceId, pdf.blobId, utc_now())
@@ -162,7 +174,13 @@ def upload_attachments(invoiceId: str) -> Invoice:
 @tracer.capture_method
 def get_attachment(invoiceId: str, blobId: str) -> Response[AttachmentDownload]:
     tenant_id = current_principal(app).tenant_id
-    attachment = changes.find_attachment(invoices.get(tenant_id, invoiceId), blobId)
+    invoice = invoices.get(tenant_id, invoiceId)
+    pdf = changes.find_pdf(invoice, blobId)
+    if pdf is not None:
+        link = documents.invoice_pdf_link(tenant_id, invoiceId, blobId, utc_now())
+        body = AttachmentDownload(url=link.url, expiresAt=link.expires_at, attachment=pdf)
+        return Response(303, "application/json", body, headers={"Location": link.url})
+    attachment = changes.find_attachment(invoice, blobId)
     link = documents.download_link(attachment_key(tenant_id, invoiceId, blobId), utc_now())
     body = AttachmentDownload(url=link.url, expiresAt=link.expires_at, attachment=attachment)
     return Response(303, "application/json", body, headers={"Location": link.url})

@@ -87,7 +87,11 @@ def stored_keys(local_stack, tenant: str, invoice_id: str) -> list[str]:
     return [item["Key"] for item in listing.get("Versions", [])]
 
 
-def test_the_published_pdf_holds_number_names_and_totals_and_drafts_are_refused(client_for):
+def _text(pdf: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_the_published_pdf_holds_number_names_and_totals_and_a_draft_previews_stamped(client_for):
     client = client_for("e2e-pdf")
     invoice = client.post("/v1/invoices", INVOICE).json()
     pdf_client = dataclasses.replace(client, extra_headers={"Accept": "application/pdf"})
@@ -96,15 +100,36 @@ def test_the_published_pdf_holds_number_names_and_totals_and_drafts_are_refused(
     sent = client.patch(f"/v1/invoices/{invoice['id']}/mark-as-sent").json()
     response = pdf_client.get(f"/v1/invoices/{invoice['id']}/pdf")
 
-    assert "only published invoices" in assert_problem(draft, 409)["detail"]
+    assert draft.status == 200
+    assert "DRAFT" in _text(draft.body)
+    assert "DRAFT" not in _text(response.body)
     assert response.status == 200
     assert response.headers["Content-Type"] == "application/pdf"
-    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(response.body)).pages)
+    text = _text(response.body)
     for expected in (sent["invoiceNumber"], "e2e-pdf", "Łódź Dostawy Sp. z o.o.", "Zoë Ødegård", "Größe"):
         assert expected in text
     assert f"€{sent['totalWithTax']:,.2f}" in text
     assert "Balance due" in text
     assert "Dziękujemy" in text
+
+
+def test_an_issued_pdf_never_changes_and_the_paid_copy_is_stamped(client_for):
+    client = client_for("e2e-pdf-kept")
+    invoice = client.post("/v1/invoices", INVOICE).json()
+    pdf_client = dataclasses.replace(client, extra_headers={"Accept": "application/pdf"})
+    client.patch(f"/v1/invoices/{invoice['id']}/mark-as-sent")
+    issued = pdf_client.get(f"/v1/invoices/{invoice['id']}/pdf").body
+
+    client.patch(f"/v1/invoices/{invoice['id']}/update", {"note": "Paid by transfer, thank you."})
+    client.patch(f"/v1/invoices/{invoice['id']}/mark-as-paid")
+    again = pdf_client.get(f"/v1/invoices/{invoice['id']}/pdf").body
+    paid_copy = pdf_client.get(f"/v1/invoices/{invoice['id']}/pdf?rendition=PAID")
+
+    assert again == issued
+    assert paid_copy.status == 200
+    assert "PAID" in _text(paid_copy.body)
+    assert "Paid by transfer" in _text(paid_copy.body)
+    assert "Paid by transfer" not in _text(issued)
 
 
 def test_attachments_round_trip_byte_for_byte(client_for, local_stack):

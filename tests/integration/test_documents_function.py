@@ -22,6 +22,10 @@ from tests.integration.conftest import invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 SAMPLE_BLOB = "7d1e0c4a-2b3f-4e5d-8c9b-0a1b2c3d4e5f"
+PAID_COPY = {
+    "queryStringParameters": {"rendition": "PAID"},
+    "multiValueQueryStringParameters": {"rendition": ["PAID"]},
+}
 
 
 @pytest.fixture
@@ -65,18 +69,29 @@ def new_invoice(functions) -> dict:
     return body(response)
 
 
-def test_a_draft_pdf_is_rendered_once_per_content_and_refused_for_download(functions, bucket_keys):
+def pdf_text(response: dict) -> str:
+    assert response["statusCode"] == 200
+    content = base64.b64decode(response["body"])
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_draft_preview_is_rendered_once_per_content_and_downloadable_stamped_draft(functions, bucket_keys):
     invoice = new_invoice(functions)
 
     first = body(call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"]))
     again = body(call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"]))
-    refused = call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+    preview = call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+    by_blob = call(
+        functions, "documents/get-attachment.json", invoice_id=invoice["id"], blob_id=first["pdf"]["blobId"]
+    )
 
     assert first["pdf"]["type"] == "PDF"
+    assert first["pdf"]["rendition"] == "PREVIEW"
     assert first["events"][-1]["type"] == "PDF_GENERATED"
     assert again["version"] == first["version"]
-    assert refused["statusCode"] == 409
-    assert "only published invoices" in body(refused)["detail"]
+    assert "DRAFT" in pdf_text(preview)
+    assert by_blob["statusCode"] == 303
+    assert f"/pdf/{first['pdf']['blobId']}.pdf" in by_blob["multiValueHeaders"]["Location"][0]
     assert bucket_keys() == [f"tenants/acme/invoices/{invoice['id']}/pdf/{first['pdf']['blobId']}.pdf"]
 
     call(functions, "invoices/add-row.json", invoice_id=invoice["id"])
@@ -84,6 +99,70 @@ def test_a_draft_pdf_is_rendered_once_per_content_and_refused_for_download(funct
 
     assert fresh["pdf"]["blobId"] != first["pdf"]["blobId"]
     assert bucket_keys() == [f"tenants/acme/invoices/{invoice['id']}/pdf/{fresh['pdf']['blobId']}.pdf"]
+
+
+def test_an_issued_invoice_pdf_is_byte_identical_after_every_later_change(functions, deployment):
+    invoice = new_invoice(functions)
+    call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"])
+    call(functions, "lifecycle/mark-as-sent.json", invoice_id=invoice["id"])
+    original = call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+    issued = base64.b64decode(original["body"])
+
+    boto3.client("s3").put_object(
+        Bucket=deployment.ref("DocumentsBucket"),
+        Key="themes/acme/theme.json",
+        Body=b'{"accentColor": "#0B6E4F"}',
+    )
+    call(
+        functions,
+        "invoices/update-invoice.json",
+        invoice_id=invoice["id"],
+        body=json.dumps({"note": "Later"}),
+    )
+    call(functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"])
+    regenerated = body(call(functions, "documents/generate-pdf.json", invoice_id=invoice["id"]))
+    later = call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+
+    assert "DRAFT" not in pdf_text(original)
+    assert base64.b64decode(later["body"]) == issued
+    assert regenerated["pdf"]["rendition"] == "ORIGINAL"
+    generated = [event for event in regenerated["events"] if event["type"] == "PDF_GENERATED"]
+    assert len(generated) == 2
+    assert "Original PDF" in generated[-1]["description"]
+
+
+def test_a_paid_invoice_has_a_paid_copy_beside_its_original(functions):
+    invoice = new_invoice(functions)
+    call(functions, "lifecycle/mark-as-sent.json", invoice_id=invoice["id"])
+    issued = base64.b64decode(call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])["body"])
+    early = call(
+        functions,
+        "documents/get-pdf.json",
+        invoice_id=invoice["id"],
+        **PAID_COPY,
+    )
+    call(functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"])
+
+    paid = call(
+        functions,
+        "documents/get-pdf.json",
+        invoice_id=invoice["id"],
+        **PAID_COPY,
+    )
+    stored = body(call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"]))
+    original = call(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+
+    assert early["statusCode"] == 409
+    assert "PAID" in pdf_text(paid)
+    assert stored["paidPdf"]["rendition"] == "PAID"
+    assert stored["pdf"]["rendition"] == "ORIGINAL"
+    assert base64.b64decode(original["body"]) == issued
+    assert [
+        event["description"].split(" ")[0] for event in stored["events"] if event["type"] == "PDF_GENERATED"
+    ] == [
+        "Original",
+        "Paid",
+    ]
 
 
 def test_a_published_invoice_pdf_is_served_as_binary(functions):

@@ -13,9 +13,9 @@ import pytest
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.rendering import CurrentPdfs, render_with_fpdf
 from invoicing.documents.theme import DEFAULT_THEME
-from invoicing.errors import InvoiceChanged, NotFound
+from invoicing.errors import Conflict, InvoiceChanged, NotFound
 from invoicing.invoices import service
-from invoicing.invoices.enums import AttachmentType, EventType, InvoiceStatus
+from invoicing.invoices.enums import AttachmentType, EventType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, RowInput
 from invoicing.tenants.model import Tenant
 from tests.fakes import InMemoryTenantRepository
@@ -136,15 +136,78 @@ def test_a_stale_draft_pdf_is_replaced_and_the_old_one_deleted(world):
     assert list(files.pdfs) == [("acme", invoices.invoice.id, fresh.pdf.blobId)]
 
 
-def test_a_published_invoice_keeps_every_pdf_it_was_shown_with(world):
-    current, invoices, files, _ = world
+def test_an_issued_invoice_keeps_its_original_whatever_changes_after(world):
+    current, invoices, files, render = world
+    preview = current.ensure(ACTOR, invoices.invoice)
+    invoices.invoice = preview.invoice.model_copy(
+        update={"status": InvoiceStatus.SENT, "invoiceNumber": "INV-1"}
+    )
+    original = current.ensure(ACTOR, invoices.invoice)
+    invoices.invoice = original.invoice.model_copy(
+        update={"note": "Thank you!", "status": InvoiceStatus.PAID, "paid": original.invoice.total}
+    )
+    files.theme_document = b'{"accentColor": "#0B6E4F"}'
+
+    again = current.ensure(ACTOR, invoices.invoice)
+
+    assert original.pdf.rendition is PdfRendition.ORIGINAL
+    assert again.content is None
+    assert again.pdf == original.pdf
+    assert list(files.pdfs) == [("acme", invoices.invoice.id, original.pdf.blobId)]
+    issued_document = render.calls[-1][0]
+    assert issued_document.stamp is None
+    assert ("Paid", "€0.00") in issued_document.totals
+
+
+def test_a_draft_preview_is_stamped_draft(world):
+    current, invoices, _, render = world
+
+    current.ensure(ACTOR, invoices.invoice)
+
+    assert render.calls[-1][0].stamp == "DRAFT"
+
+
+def test_the_paid_copy_is_rendered_once_beside_the_original(world):
+    current, invoices, files, render = world
+    invoices.invoice = invoices.invoice.model_copy(
+        update={"status": InvoiceStatus.SENT, "invoiceNumber": "INV-1"}
+    )
+    original = current.ensure(ACTOR, invoices.invoice)
+    invoices.invoice = original.invoice.model_copy(
+        update={"status": InvoiceStatus.PAID, "paid": original.invoice.total}
+    )
+
+    paid = current.ensure(ACTOR, invoices.invoice, PdfRendition.PAID)
+    again = current.ensure(ACTOR, paid.invoice, PdfRendition.PAID)
+
+    assert paid.invoice.paidPdf == paid.pdf == again.pdf
+    assert paid.invoice.pdf == original.pdf
+    assert render.calls[-1][0].stamp == "PAID"
+    assert len(render.calls) == 2
+    assert len(files.pdfs) == 2
+
+
+def test_a_paid_copy_of_an_unpaid_invoice_is_refused(world):
+    current, invoices, _, render = world
     invoices.invoice = invoices.invoice.model_copy(update={"status": InvoiceStatus.SENT})
-    first = current.ensure(ACTOR, invoices.invoice)
-    invoices.invoice = first.invoice.model_copy(update={"note": "Thank you!"})
 
-    fresh = current.ensure(ACTOR, invoices.invoice)
+    with pytest.raises(Conflict):
+        current.ensure(ACTOR, invoices.invoice, PdfRendition.PAID)
 
-    assert {key[2] for key in files.pdfs} == {first.pdf.blobId, fresh.pdf.blobId}
+    assert render.calls == []
+
+
+def test_an_original_recorded_meanwhile_wins_and_this_render_is_discarded(world):
+    current, invoices, files, _ = world
+    sent = invoices.invoice.model_copy(update={"status": InvoiceStatus.SENT, "invoiceNumber": "INV-1"})
+    invoices.invoice = sent
+    winner = current.ensure(ACTOR, sent)
+    invoices.invoice = winner.invoice
+
+    late = current.ensure(ACTOR, sent)
+
+    assert late.pdf == winner.pdf
+    assert list(files.pdfs) == [("acme", sent.id, winner.pdf.blobId)]
 
 
 def test_a_theme_and_logo_change_the_pdf(world):

@@ -29,6 +29,9 @@ FALLBACK_FONT = "DroidSansFallback"
 #: Hebrew, Arabic and their presentation forms: drawn right to left, Arabic letters joined
 RIGHT_TO_LEFT = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 MARGIN = 15
+STAMP_SIZE = 110
+STAMP_ANGLE = 45
+STAMP_OPACITY = 0.12
 LINE = 4.6
 CELL_PADDING = 1.0
 #: column widths in mm (sum 180 = A4 width less margins) and alignments of the row table
@@ -101,6 +104,8 @@ class _InvoicePdf(FPDF):
         return total
 
     def header(self) -> None:
+        if self.document.stamp:
+            self.stamp(self.document.stamp)
         if self.page_no() == 1:
             return
         self.muted(self.theme.fontSize - 1)
@@ -114,6 +119,13 @@ class _InvoicePdf(FPDF):
             self.cell(150, LINE, self.document.footer, align="L")
         self.set_x(self.w - MARGIN - 30)
         self.cell(30, LINE, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    def stamp(self, word: str) -> None:
+        """The word across the page, under everything else, in the theme's accent colour."""
+        with self.local_context(fill_opacity=STAMP_OPACITY, text_color=rgb(self.theme.accentColor)):
+            self.set_font(FONT, "B", STAMP_SIZE)
+            with self.rotation(STAMP_ANGLE, x=self.w / 2, y=self.h / 2):
+                self.text(self.w / 2 - self.get_string_width(word) / 2, self.h / 2 + STAMP_SIZE / 8, word)
 
     def muted(self, size: float) -> None:
         """Labels and page furniture: the theme's muted colour."""

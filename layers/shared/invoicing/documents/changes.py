@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from invoicing.documents.files import check_attachment_count
-from invoicing.errors import InvoiceChanged, NotFound
-from invoicing.invoices.enums import EventType
+from invoicing.errors import Conflict, InvoiceChanged, NotFound
+from invoicing.invoices.enums import ISSUED_STATUSES, EventType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import Attachment, Event, Invoice
 from invoicing.invoices.service import Actor, Change, NewId, new_id
 
@@ -45,6 +45,64 @@ def record_pdf(
         raise InvoiceChanged("The invoice changed while its PDF was rendered; request it again.")
     description = f"PDF {pdf.name} generated ({pdf.fileSize} bytes)."
     return _changed(invoice, {"pdf": pdf}, EventType.PDF_GENERATED, description, actor, now, make_id)
+
+
+class PdfAlreadyKept(Exception):
+    """Another request recorded this rendition first: its PDF stands, this render is discarded."""
+
+    def __init__(self, invoice: Invoice, pdf: Attachment) -> None:
+        super().__init__(f"invoice {invoice.id} already has its {pdf.rendition} PDF")
+        self.invoice = invoice
+        self.pdf = pdf
+
+
+def ensure_rendition_allowed(invoice: Invoice, rendition: PdfRendition) -> None:
+    """A preview is a draft's; an original needs an issued invoice; a paid copy, a paid one."""
+    issued = invoice.status in ISSUED_STATUSES
+    if rendition is PdfRendition.PREVIEW and issued:
+        raise Conflict(f"Invoice {invoice.id} is issued: its PDF is the original it was issued with.")
+    if rendition is PdfRendition.ORIGINAL and not issued:
+        raise Conflict(
+            f"Invoice {invoice.id} is {invoice.status.value}: only an issued invoice has an original; "
+            "a draft has a preview."
+        )
+    if rendition is PdfRendition.PAID and invoice.status is not InvoiceStatus.PAID:
+        raise Conflict(
+            f"Invoice {invoice.id} is {invoice.status.value}: only a paid invoice has a paid copy."
+        )
+
+
+def stored_pdf(invoice: Invoice, rendition: PdfRendition) -> Attachment | None:
+    """The recorded PDF of that rendition, if any (an original is only ever an ORIGINAL one)."""
+    if rendition is PdfRendition.PAID:
+        return invoice.paidPdf
+    pdf = invoice.pdf
+    if rendition is PdfRendition.ORIGINAL:
+        return pdf if pdf is not None and pdf.rendition is PdfRendition.ORIGINAL else None
+    return pdf
+
+
+def record_kept_pdf(
+    invoice: Invoice, pdf: Attachment, *, actor: Actor, now: datetime, make_id: NewId = new_id
+) -> Change:
+    """Record an original or a paid copy, once: PdfAlreadyKept if the invoice has one already."""
+    rendition = pdf.rendition or PdfRendition.ORIGINAL
+    existing = stored_pdf(invoice, rendition)
+    if existing is not None:
+        raise PdfAlreadyKept(invoice, existing)
+    if rendition is PdfRendition.PAID:
+        description = f"Paid copy {pdf.name} generated ({pdf.fileSize} bytes)."
+        return _changed(invoice, {"paidPdf": pdf}, EventType.PDF_GENERATED, description, actor, now, make_id)
+    description = f"Original PDF {pdf.name} issued ({pdf.fileSize} bytes); it is kept unchanged."
+    return _changed(invoice, {"pdf": pdf}, EventType.PDF_GENERATED, description, actor, now, make_id)
+
+
+def find_pdf(invoice: Invoice, blob_id: str) -> Attachment | None:
+    """The invoice's own PDF (preview, original or paid copy) of that blob id, if it is one."""
+    for pdf in (invoice.pdf, invoice.paidPdf):
+        if pdf is not None and pdf.blobId == blob_id:
+            return pdf
+    return None
 
 
 def add_attachments(

@@ -1,18 +1,24 @@
-"""The current PDF of an invoice: rendered, stored and recorded when it is missing or stale.
+"""The PDFs of an invoice: rendered, stored and recorded when they are missing.
 
 Shared by the functions that hand out PDFs (documents: generate and download; delivery worker: attach
-to mail). A PDF is named by the fingerprint of the content it shows (invoice, seller, theme, logo), so
-"current" means the invoice records a PDF of that fingerprint. Storage comes in through Protocols, as
-in `invoicing.invoices.workflow`; the renderer is fpdf2 in the PDF layer (`invoice_pdf`), imported
-only when a PDF is rendered, so neither import nor a request that finds its PDF current loads it.
+to mail). Three renditions (`PdfRendition`):
+- a draft's PREVIEW, stamped DRAFT, named by the fingerprint of the content it shows (invoice, seller,
+  theme, logo) and replaced when the draft changes;
+- a published invoice's ORIGINAL: the invoice as issued (no payments yet), rendered the first time it
+  is asked for and kept byte for byte from then on, whatever changes later (payments, notes, theme);
+- the PAID copy of a paid invoice: the same document with what was paid, stamped PAID, rendered once.
+Storage comes in through Protocols, as in `invoicing.invoices.workflow`; the renderer is fpdf2 in the
+PDF layer (`invoice_pdf`), imported only when a PDF is rendered, so neither import nor a request that
+finds its PDF stored loads it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Protocol
 
 from invoicing.clock import utc_now
@@ -20,7 +26,7 @@ from invoicing.documents import changes
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.invoices import service, workflow
-from invoicing.invoices.enums import PUBLISHED_STATUSES, AttachmentType
+from invoicing.invoices.enums import ISSUED_STATUSES, AttachmentType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import Attachment, Invoice
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 
@@ -57,7 +63,7 @@ class RenderedPdf:
     invoice: Invoice
     """The invoice as stored after recording the PDF (or unchanged)."""
     pdf: Attachment
-    """`invoice.pdf`."""
+    """The PDF asked for: `invoice.pdf`, or `invoice.paidPdf` for the paid copy."""
     content: bytes | None
     """The bytes when just rendered, None when the stored PDF was current."""
 
@@ -75,6 +81,28 @@ class _Look:
         return invoice_document(invoice, self.tenant, self.theme, logo_sha256)
 
 
+DRAFT_STAMP = "DRAFT"
+PAID_STAMP = "PAID"
+
+
+def rendition_for(invoice: Invoice) -> PdfRendition:
+    """What a PDF request gets by default: a draft's preview, else the original."""
+    return PdfRendition.ORIGINAL if invoice.status in ISSUED_STATUSES else PdfRendition.PREVIEW
+
+
+def as_issued(invoice: Invoice) -> Invoice:
+    """The published invoice as it was issued: what it showed before anything was paid."""
+    return invoice.model_copy(
+        update={
+            "status": InvoiceStatus.SENT,
+            "paid": Decimal(0),
+            "paidExcludingTax": Decimal(0),
+            "datePaid": None,
+            "transactions": [],
+        }
+    )
+
+
 class CurrentPdfs:
     def __init__(
         self,
@@ -83,12 +111,14 @@ class CurrentPdfs:
         files: PdfFiles,
         render: RenderPdf = render_with_fpdf,
         clock: Callable[[], datetime] = utc_now,
+        make_id: service.NewId = service.new_id,
     ) -> None:
         self._invoices = invoices
         self._tenants = tenants
         self._files = files
         self._render = render
         self._clock = clock
+        self._make_id = make_id
 
     def _look(self, tenant_id: str) -> _Look:
         tenant = require_tenant(self._tenants, tenant_id)
@@ -96,35 +126,97 @@ class CurrentPdfs:
         theme = parse_theme(theme_document) if theme_document is not None else DEFAULT_THEME
         return _Look(tenant, theme, logo)
 
-    def ensure(self, actor: service.Actor, invoice: Invoice) -> RenderedPdf:
-        """The invoice with a PDF of its current content: rendered, stored and recorded if missing or stale.
+    def ensure(
+        self, actor: service.Actor, invoice: Invoice, rendition: PdfRendition | None = None
+    ) -> RenderedPdf:
+        """The invoice with its PDF of `rendition` (by default a draft's preview or a published
+        invoice's original), rendered, stored and recorded if missing (a preview also when stale).
 
-        Recording re-reads the invoice and refuses (InvoiceChanged) if its content changed while the
-        PDF was rendered. A draft's superseded PDF is deleted; a published invoice keeps every PDF it
-        was ever shown with.
+        Recording re-reads the invoice: a preview is refused (InvoiceChanged) if the draft changed
+        while it was rendered; an original or paid copy that another request recorded first wins, and
+        this render is discarded. A superseded preview is deleted; an original is never replaced.
         """
+        wanted = rendition or rendition_for(invoice)
+        changes.ensure_rendition_allowed(invoice, wanted)
         look = self._look(invoice.tenantId)
-        document = look.document(invoice)
-        fingerprint = document.fingerprint()
-        if invoice.pdf is not None and changes.is_pdf_current(invoice, fingerprint):
-            return RenderedPdf(invoice, invoice.pdf, None)
+        stored = changes.stored_pdf(invoice, wanted)
+        if wanted is PdfRendition.PREVIEW:
+            document = replace(look.document(invoice), stamp=DRAFT_STAMP)
+            if stored is not None and changes.is_pdf_current(invoice, document.fingerprint()):
+                return RenderedPdf(invoice, stored, None)
+            return self._render_preview(actor, invoice, look, document)
+        if stored is not None:
+            return RenderedPdf(invoice, stored, None)
+        if wanted is PdfRendition.ORIGINAL:
+            document = look.document(as_issued(invoice))
+        else:
+            document = replace(look.document(invoice), stamp=PAID_STAMP)
+        return self._render_kept(actor, invoice, look, document, wanted)
+
+    def _store(
+        self,
+        actor: service.Actor,
+        invoice: Invoice,
+        look: _Look,
+        document: InvoiceDocument,
+        blob_id: str,
+        rendition: PdfRendition,
+    ) -> tuple[Attachment, bytes]:
         now = self._clock()
         content = self._render(document, look.logo, now=now)
-        self._files.put_invoice_pdf(actor.tenant_id, invoice.id, fingerprint, content, document.file_name)
+        self._files.put_invoice_pdf(actor.tenant_id, invoice.id, blob_id, content, document.file_name)
         pdf = Attachment(
-            blobId=fingerprint,
+            blobId=blob_id,
             created=now,
             extension="pdf",
             fileSize=len(content),
             name=document.file_name,
             type=AttachmentType.PDF,
+            rendition=rendition,
         )
+        return pdf, content
+
+    def _render_preview(
+        self, actor: service.Actor, invoice: Invoice, look: _Look, document: InvoiceDocument
+    ) -> RenderedPdf:
+        fingerprint = document.fingerprint()
+        pdf, content = self._store(actor, invoice, look, document, fingerprint, PdfRendition.PREVIEW)
 
         def record(current: Invoice) -> service.Change:
-            fingerprint_now = look.document(current).fingerprint()
-            return changes.record_pdf(current, pdf, current_fingerprint=fingerprint_now, actor=actor, now=now)
+            fingerprint_now = replace(look.document(current), stamp=DRAFT_STAMP).fingerprint()
+            return changes.record_pdf(
+                current, pdf, current_fingerprint=fingerprint_now, actor=actor, now=pdf.created
+            )
 
         updated = workflow.change_invoice(self._invoices, actor.tenant_id, invoice.id, record)
-        if invoice.pdf is not None and invoice.status not in PUBLISHED_STATUSES:
+        if invoice.pdf is not None and invoice.pdf.blobId != fingerprint:
             self._files.delete_invoice_pdf(actor.tenant_id, invoice.id, invoice.pdf.blobId)
+        return RenderedPdf(updated, pdf, content)
+
+    def _render_kept(
+        self,
+        actor: service.Actor,
+        invoice: Invoice,
+        look: _Look,
+        document: InvoiceDocument,
+        rendition: PdfRendition,
+    ) -> RenderedPdf:
+        blob_id = f"{rendition.value.lower()}-{self._make_id()}"
+        pdf, content = self._store(actor, invoice, look, document, blob_id, rendition)
+
+        def record(current: Invoice) -> service.Change:
+            return changes.record_kept_pdf(current, pdf, actor=actor, now=pdf.created)
+
+        try:
+            updated = workflow.change_invoice(self._invoices, actor.tenant_id, invoice.id, record, retry=True)
+        except changes.PdfAlreadyKept as kept:
+            self._files.delete_invoice_pdf(actor.tenant_id, invoice.id, blob_id)
+            return RenderedPdf(kept.invoice, kept.pdf, None)
+        superseded = invoice.pdf
+        if (
+            rendition is PdfRendition.ORIGINAL
+            and superseded is not None
+            and superseded.rendition is PdfRendition.PREVIEW
+        ):
+            self._files.delete_invoice_pdf(actor.tenant_id, invoice.id, superseded.blobId)
         return RenderedPdf(updated, pdf, content)

@@ -19,6 +19,8 @@ class InvoiceStatus(StrEnum):
 PUBLISHED_STATUSES = frozenset(
     {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE}
 )
+#: invoices that were issued: numbered documents whose original PDF is kept (cancelled ones too)
+ISSUED_STATUSES = PUBLISHED_STATUSES | {InvoiceStatus.CANCELLED}
 
 
 class InvoiceType(StrEnum):
@@ -49,6 +51,15 @@ class AttachmentType(StrEnum):
     DOCUMENT = "DOCUMENT"
     SPREADSHEET = "SPREADSHEET"
     OTHER = "OTHER"
+
+
+class PdfRendition(StrEnum):
+    """Which PDF of an invoice: a draft's PREVIEW (stamped DRAFT, replaced as the draft changes), the
+    ORIGINAL a published invoice was issued with (rendered once, never again), or its PAID copy."""
+
+    PREVIEW = "PREVIEW"
+    ORIGINAL = "ORIGINAL"
+    PAID = "PAID"
 
 
 class EventType(StrEnum):
