@@ -26,10 +26,13 @@ from invoicing.invoices.csv_export import (
 from invoicing.invoices.paging import InvoicePage, invoice_page
 from invoicing.invoices.search import (
     DEFAULT_PAGE_SIZE,
+    FILTER_NAMES,
     MAX_PAGE_SIZE,
+    MAX_SEARCH_TERM_LENGTH,
     PageRequest,
     SearchQuery,
     SearchRequest,
+    SortField,
     criteria_from,
     query_from_parameters,
     query_from_request,
@@ -57,20 +60,34 @@ exports = S3Exports(settings.bucket_name)
 READ = [requires_any_scope(Scope.INVOICES_READ)]
 PAGE_PARAMETERS = ("pageNumber", "pageSize", "sortBy", "direction", "search")
 SEARCH_PARAMETERS = ("search", "filters", "page", "size", "sort")
+CSV_PARAMETERS = (*SEARCH_PARAMETERS, "bom", "lines")
 
 PageNumber = Annotated[int, Query(ge=0, le=1_000_000, description="Zero-based page number.")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}.")]
+SORT_FIELDS = "|".join(SortField)
 SearchTerms = Annotated[
-    list[str] | None, Query(description="Free-text terms; a match contains every word (any case or accent).")
+    list[str] | None,
+    Query(
+        description="Free-text terms; a match contains every word (any case or accent).",
+        json_schema_extra={"items": {"type": "string", "maxLength": MAX_SEARCH_TERM_LENGTH}},
+    ),
 ]
 Filters = Annotated[
     list[str] | None,
     Query(
-        description="name:value, repeated, e.g. filters=status:SENT,PAID&filters=invoiceDateFrom:2026-01-01."
+        description="name:value, repeated, e.g. filters=status:SENT,PAID&filters=invoiceDateFrom:2026-01-01.",
+        json_schema_extra={"items": {"type": "string", "pattern": f"^\\s*({'|'.join(FILTER_NAMES)})\\s*:"}},
     ),
 ]
 Sorts = Annotated[
-    list[str] | None, Query(description="field[,asc|desc], one field; default invoiceDate,desc.")
+    list[str] | None,
+    Query(
+        description="field[,asc|desc], one field; default invoiceDate,desc.",
+        json_schema_extra={
+            "maxItems": 1,
+            "items": {"type": "string", "pattern": f"^\\s*({SORT_FIELDS})\\s*(,\\s*(?i:asc|desc)\\s*)?$"},
+        },
+    ),
 ]
 CSV_RESPONSES: dict[int, dict[str, object]] = {
     200: {
@@ -81,6 +98,7 @@ CSV_RESPONSES: dict[int, dict[str, object]] = {
         "description": "A larger export: download it from Location (pre-signed, 15 minutes).",
         "content": {"application/json": {"model": ExportLocation}},
     },
+    422: {"description": f"More than {MAX_EXPORT_ROWS:,} invoices match: narrow the search or export pages."},
 }
 
 
@@ -101,9 +119,14 @@ def find_page(
     pageSize: PageSize = DEFAULT_PAGE_SIZE,
     sortBy: Annotated[
         str | None,
-        Query(description="invoiceDate (default), dueDate, invoiceNumber, totalWithTax, created or status."),
+        Query(
+            description="invoiceDate (default), dueDate, invoiceNumber, totalWithTax, created or status.",
+            json_schema_extra={"enum": list(SortField)},
+        ),
     ] = None,
-    direction: Annotated[str | None, Query(description="ASC or DESC.")] = None,
+    direction: Annotated[
+        str | None, Query(description="ASC or DESC.", json_schema_extra={"enum": ["ASC", "DESC"]})
+    ] = None,
     search: Annotated[str | None, Query(description="Free text; a match contains every word.")] = None,
 ) -> InvoicePage:
     """A page of invoices; without sortBy the newest invoice date comes first."""
@@ -149,11 +172,17 @@ def csv_export(
     sort: Sorts = None,
     page: Annotated[int | None, Query(ge=0, description="Export only this page (with size).")] = None,
     size: Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)] = None,
+    bom: Annotated[
+        bool, Query(description="Start the file with a UTF-8 byte-order mark (for Excel on Windows).")
+    ] = False,
+    lines: Annotated[
+        bool, Query(description="One line per invoice row (its invoice named first) instead of per invoice.")
+    ] = False,
 ) -> Response[str]:
     """Every matching invoice as CSV (at most 20,000: more is 422), or one page of them with page and
     size. 200 text/csv is the file; 303 means it was too large for a response: download it from the
     Location header (the body is an ExportLocation with the same link)."""
-    _reject_unknown_parameters(SEARCH_PARAMETERS)
+    _reject_unknown_parameters(CSV_PARAMETERS)
     query = query_from_parameters(
         search=search or [],
         filters=filters or [],
@@ -167,8 +196,8 @@ def csv_export(
         ids = finder.export_ids(tenant_id, query.criteria, query.sort, now, MAX_EXPORT_ROWS)
     else:
         ids = finder.page(tenant_id, query, now).ids
-    exported = finder.headers(tenant_id, ids)
-    text = render_csv(exported)
+    exported = invoices.get_many(tenant_id, ids) if lines else finder.headers(tenant_id, ids)
+    text = render_csv(exported, lines=lines, bom=bom)
     file_name = export_file_name(now)
     if response_size(text) <= settings.csv_inline_limit_bytes:
         disposition = f'attachment; filename="{file_name}"'

@@ -382,6 +382,25 @@ def test_csv_export_holds_every_match_in_sort_order(search, seeded):
     assert [row["id"] for row in first_page] == expected[4:8]
 
 
+def test_csv_export_writes_a_byte_order_mark_and_one_line_per_row_when_asked(search, seeded):
+    query = {"filters": ["currency:JPY"]}
+
+    _, plain, _ = call(search, "csv-export.json", query=query)
+    status, marked, _ = call(search, "csv-export.json", query={**query, "bom": ["true"]})
+    _, per_row, _ = call(search, "csv-export.json", query={**query, "lines": ["true"]})
+
+    assert status == 200
+    assert (marked[0], plain[0]) == ("\ufeff", "i")
+    assert parsed_csv(marked[1:]) == parsed_csv(plain)
+    invoices = {invoice.id: invoice for invoice in seeded if invoice.currency == "JPY"}
+    rows = parsed_csv(per_row)
+    assert len(rows) == sum(len(invoice.rows) for invoice in invoices.values())
+    assert {row["id"] for row in rows} == set(invoices)
+    assert sorted(row["total"] for row in rows) == sorted(
+        exact_amount(row.total, "JPY") for invoice in invoices.values() for row in invoice.rows
+    )
+
+
 def test_jpy_amounts_have_no_decimals_in_the_export(search, seeded):
     _, text, _ = call(search, "csv-export.json", query={"filters": ["currency:JPY"]})
 

@@ -12,6 +12,7 @@ import pytest
 from devtools.invoice_fixtures import new_invoice
 from invoicing.invoices.csv_export import (
     COLUMNS,
+    LINE_COLUMNS,
     exact_amount,
     neutralise,
     render_csv,
@@ -30,7 +31,7 @@ def test_header_line_and_crlf_line_ends():
     text = render_csv([invoice])
 
     lines = text.split("\r\n")
-    assert lines[0] == ",".join(COLUMNS)
+    assert lines[0] == ",".join((*COLUMNS, "taxableAmount[0]", "taxAmount[0]"))
     assert lines[2] == ""
     assert "\n" not in text.replace("\r\n", "")
 
@@ -134,3 +135,67 @@ def test_response_size_counts_the_json_escaping_of_the_lambda_response():
     text = 'a,"b"\r\nü'
 
     assert response_size(text) == len(json.dumps(text)) == len('"a,\\"b\\"\\r\\n\\u00fc"')
+
+
+def test_the_tax_breakdown_is_two_columns_per_rate_in_the_export():
+    mixed, _ = new_invoice(
+        "acme",
+        rows=[
+            {"quantity": 1000, "unitPrice": "1.11", "taxRate": 19},
+            {"quantity": 2, "unitPrice": "12.5", "taxRate": "7.5"},
+        ],
+    )
+    single, _ = new_invoice("acme", rows=[{"quantity": 1, "unitPrice": 10, "taxRate": 19}])
+
+    text = render_csv([mixed, single])
+
+    header = text.split("\r\n")[0].split(",")
+    assert header[len(COLUMNS) :] == [
+        "taxableAmount[7.5]",
+        "taxAmount[7.5]",
+        "taxableAmount[19]",
+        "taxAmount[19]",
+    ]
+    first, second = parsed(text)
+    assert (first["taxableAmount[19]"], first["taxAmount[19]"]) == ("1110.00", "210.90")
+    assert (first["taxableAmount[7.5]"], first["taxAmount[7.5]"]) == ("25.00", "1.88")
+    assert (first["totalTax"], first["total"], first["amountDue"]) == ("212.78", "1347.78", "1347.78")
+    assert (second["taxableAmount[7.5]"], second["taxAmount[19]"]) == ("", "1.90")
+
+
+def test_a_byte_order_mark_only_when_asked():
+    invoice, _ = new_invoice("acme", customer={"lastName": "Müller"}, rows=[])
+
+    assert render_csv([invoice], bom=True).encode()[:3] == b"\xef\xbb\xbf"
+    assert render_csv([invoice]).startswith("id,")
+    assert "Müller" in render_csv([invoice], bom=True).encode().decode("utf-8-sig")
+
+
+def test_one_line_per_invoice_row_names_its_invoice():
+    invoice, _ = new_invoice(
+        "acme",
+        status=InvoiceStatus.SENT,
+        invoice_number="INV-9",
+        currency="KWD",
+        rows=[
+            {"description": "=HYPERLINK()", "quantity": "1.5", "unitPrice": "0.0125", "taxRate": 5},
+            {"type": "TEXT", "description": "Phase 2", "quantity": 1, "unitPrice": 0},
+            {"quantity": -1, "unitPrice": 2, "discountPercentage": "12.5", "taxRate": 5},
+        ],
+    )
+
+    text = render_csv([invoice], lines=True)
+
+    assert text.split("\r\n")[0] == ",".join(LINE_COLUMNS)
+    rows = parsed(text)
+    assert [(row["invoiceNumber"], row["rowType"], row["description"]) for row in rows] == [
+        ("INV-9", "ITEM", "'=HYPERLINK()"),
+        ("INV-9", "TEXT", "Phase 2"),
+        ("INV-9", "ITEM", ""),
+    ]
+    assert [(row["quantity"], row["unitPrice"], row["discountPercentage"], row["total"]) for row in rows] == [
+        ("1.5", "0.0125", "0", "0.019"),
+        ("1", "0", "0", "0.000"),
+        ("-1", "2", "12.5", "-1.750"),
+    ]
+    assert sum(Decimal(row["taxAmount"]) for row in rows) == invoice.totalTax
