@@ -1,4 +1,4 @@
-"""Admin command line: create tenants and API keys, issue bearer tokens.
+"""Admin command line: create tenants, create and revoke API keys, issue bearer tokens.
 
 Works against the local stack (`make run`, found through its state directory) or, with AWS
 credentials and `--stack-name`, against a deployed stack (found through its CloudFormation outputs).
@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from devtools.template import REGION, local_deployment
@@ -22,7 +22,7 @@ from invoicing.auth.tokens import HMAC_ALGORITHM, TokenPolicy, issue_token
 from invoicing.clock import utc_now
 from invoicing.errors import DomainError
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, NewTenant, Tenant
-from invoicing.tenants.service import create_api_key, ensure_tenant
+from invoicing.tenants.service import create_api_key, ensure_tenant, revoke_api_key
 
 DEFAULT_CURRENCY = "EUR"
 
@@ -107,13 +107,52 @@ def command_create_tenant(target: Target, arguments: argparse.Namespace) -> str:
     return _ensure_tenant(target, arguments).tenant_id
 
 
+def utc_moment(text: str) -> datetime:
+    """An ISO 8601 time as given on the command line, UTC unless it names its offset."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def _expiry(arguments: argparse.Namespace, now: datetime) -> datetime | None:
+    if arguments.expires_in_days is not None:
+        return now + timedelta(days=arguments.expires_in_days)
+    expires_at: datetime | None = arguments.expires_at
+    return expires_at
+
+
+def _authorizer_cache_seconds() -> int:
+    return local_deployment().authorizer_function()[2]
+
+
 def command_create_api_key(target: Target, arguments: argparse.Namespace) -> str:
     tenant = _ensure_tenant(target, arguments)
+    now = utc_now()
+    expires_at = _expiry(arguments, now)
     credentials = create_api_key(
-        DynamoTenantRepository(target.table_name), tenant.tenant_id, arguments.scopes.split(), now=utc_now()
+        DynamoTenantRepository(target.table_name),
+        tenant.tenant_id,
+        arguments.scopes.split(),
+        now=now,
+        expires_at=expires_at,
     )
-    print(f"API key {credentials.key_id} (scopes: {arguments.scopes}); the secret is shown only once")
+    lifetime = f"expires {expires_at.isoformat()}" if expires_at else "never expires"
+    print(
+        f"API key {credentials.key_id} (scopes: {arguments.scopes}, {lifetime});",
+        "the secret is shown only once",
+    )
     return f"{credentials.key_id}:{credentials.secret}"
+
+
+def command_revoke_api_key(target: Target, arguments: argparse.Namespace) -> str:
+    record = revoke_api_key(DynamoTenantRepository(target.table_name), arguments.key_id, now=utc_now())
+    print(
+        f"API key {record.key_id} of {record.tenant_id} revoked at {record.revoked_at}; "
+        f"a decision API Gateway cached for it ends within {_authorizer_cache_seconds()} s"
+    )
+    return record.key_id
 
 
 def command_issue_token(target: Target, arguments: argparse.Namespace) -> str:
@@ -168,6 +207,13 @@ def parser() -> argparse.ArgumentParser:
     with_tenant("create-tenant", "create a tenant unless it exists")
     api_key = with_tenant("create-api-key", "create an API key; prints keyId:secret last")
     api_key.add_argument("--scopes", default=" ".join(sorted(KNOWN_SCOPES)))
+    expiry = api_key.add_mutually_exclusive_group()
+    expiry.add_argument("--expires-in-days", type=int, help="refuse the key after this many days")
+    expiry.add_argument(
+        "--expires-at", type=utc_moment, help="refuse the key from this ISO 8601 time (UTC unless it says)"
+    )
+    revoke = commands.add_parser("revoke-api-key", help="revoke an API key for good; prints its id last")
+    revoke.add_argument("--key-id", required=True, help="the keyId part of keyId:secret, e.g. ak_...")
     token = with_tenant("issue-token", "issue a bearer token; prints it last")
     token.add_argument("--scopes", default=" ".join(sorted(KNOWN_SCOPES)))
     token.add_argument("--subject", help="the token's sub (default admin@<tenant>)")
@@ -178,6 +224,7 @@ def parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "create-tenant": command_create_tenant,
     "create-api-key": command_create_api_key,
+    "revoke-api-key": command_revoke_api_key,
     "issue-token": command_issue_token,
 }
 

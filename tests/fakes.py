@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from invoicing.errors import Conflict
+from invoicing.errors import Conflict, NotFound
 from invoicing.tenants.model import ApiKeyRecord, NewTenant, Tenant
 
 
@@ -36,3 +36,11 @@ class InMemoryTenantRepository:
 
     def save_api_key(self, record: ApiKeyRecord) -> None:
         self.api_keys[record.key_id] = replace(record)
+
+    def revoke_api_key(self, key_id: str, *, revoked_at: datetime) -> ApiKeyRecord:
+        record = self.api_keys.get(key_id)
+        if record is None:
+            raise NotFound(f"API key {key_id} does not exist.")
+        if record.revoked_at is None:
+            record = self.api_keys[key_id] = replace(record, revoked_at=revoked_at)
+        return record

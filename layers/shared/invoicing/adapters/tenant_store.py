@@ -18,13 +18,13 @@ from pynamodb.attributes import (
     UnicodeSetAttribute,
     UTCDateTimeAttribute,
 )
-from pynamodb.exceptions import PynamoDBException, TransactWriteError
+from pynamodb.exceptions import PynamoDBException, TransactWriteError, UpdateError
 from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
 from invoicing.adapters.sequences import SEQUENCE_SORT_KEY, SequenceItem
-from invoicing.errors import Conflict, DependencyUnavailable
+from invoicing.errors import Conflict, DependencyUnavailable, NotFound
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, ApiKeyRecord, NewTenant, Tenant
 
 TENANT_PREFIX = "TENANT#"
@@ -62,6 +62,8 @@ class ApiKeyItem(_Item):
     secret_hash = UnicodeAttribute()
     scopes = UnicodeSetAttribute(null=True)
     created = UTCDateTimeAttribute()
+    expires_at = UTCDateTimeAttribute(null=True)
+    revoked_at = UTCDateTimeAttribute(null=True)
 
 
 def _tenant(item: TenantItem) -> Tenant:
@@ -75,6 +77,18 @@ def _tenant(item: TenantItem) -> Tenant:
         number_format=item.number_format,
         yearly_number_reset=item.yearly_number_reset,
         reminder_body=item.reminder_body,
+    )
+
+
+def _api_key(item: ApiKeyItem) -> ApiKeyRecord:
+    return ApiKeyRecord(
+        key_id=item.pk.removeprefix(API_KEY_PREFIX),
+        tenant_id=item.tenant_id,
+        secret_hash=item.secret_hash,
+        scopes=frozenset(item.scopes or ()),
+        created=item.created,
+        expires_at=item.expires_at,
+        revoked_at=item.revoked_at,
     )
 
 
@@ -138,13 +152,7 @@ class DynamoTenantRepository:
             return None
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Reading API key failed: {error.msg}") from error
-        return ApiKeyRecord(
-            key_id=key_id,
-            tenant_id=item.tenant_id,
-            secret_hash=item.secret_hash,
-            scopes=frozenset(item.scopes or ()),
-            created=item.created,
-        )
+        return _api_key(item)
 
     def save_api_key(self, record: ApiKeyRecord) -> None:
         item = self._api_keys(
@@ -154,8 +162,24 @@ class DynamoTenantRepository:
             secret_hash=record.secret_hash,
             scopes=set(record.scopes) or None,
             created=record.created,
+            expires_at=record.expires_at,
+            revoked_at=record.revoked_at,
         )
         try:
             item.save(condition=self._api_keys.pk.does_not_exist())
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Saving API key failed: {error.msg}") from error
+
+    def revoke_api_key(self, key_id: str, *, revoked_at: datetime) -> ApiKeyRecord:
+        """One conditional update; a second revocation keeps the first one's time."""
+        item = self._api_keys(pk=API_KEY_PREFIX + key_id, sk="APIKEY")
+        revoked = self._api_keys.revoked_at
+        try:
+            item.update(actions=[revoked.set(revoked | revoked_at)], condition=self._api_keys.pk.exists())
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"API key {key_id} does not exist.") from error
+            raise DependencyUnavailable(f"Revoking API key failed: {error.msg}") from error
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Revoking API key failed: {error.msg}") from error
+        return _api_key(item)

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from invoicing.errors import AuthenticationFailed
@@ -59,6 +60,14 @@ def verify_secret(secret: str, stored_hash: str) -> bool:
 @cache
 def _decoy_hash() -> str:
     return hash_secret("decoy", salt=b"\0" * _SALT_BYTES)
+
+
+def check_in_force(*, expires_at: datetime | None, revoked_at: datetime | None, now: datetime) -> None:
+    """A key whose secret matched may still be revoked or past its expiry."""
+    if revoked_at is not None:
+        raise AuthenticationFailed("API key was revoked.")
+    if expires_at is not None and expires_at <= now:
+        raise AuthenticationFailed("API key has expired.")
 
 
 def spend_verification_time(secret: str) -> None:

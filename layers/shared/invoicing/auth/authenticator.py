@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from invoicing.auth.api_keys import parse_basic_credentials, spend_verification_time, verify_secret
+from invoicing.auth.api_keys import (
+    check_in_force,
+    parse_basic_credentials,
+    spend_verification_time,
+    verify_secret,
+)
 from invoicing.auth.principal import AuthMethod, Principal, parse_scopes
 from invoicing.auth.tokens import KeyResolver, TokenPolicy, verify_token
+from invoicing.clock import utc_now
 from invoicing.errors import AuthenticationFailed
 from invoicing.tenants.model import Tenant, TenantRepository
 
@@ -16,6 +24,7 @@ class Authenticator:
     tenants: TenantRepository
     token_policy: TokenPolicy
     resolve_token_key: KeyResolver
+    clock: Callable[[], datetime] = utc_now
 
     def authenticate(self, authorization: str | None) -> Principal:
         scheme, _, credentials = (authorization or "").strip().partition(" ")
@@ -48,6 +57,7 @@ class Authenticator:
             raise AuthenticationFailed("Unknown API key.")
         if not verify_secret(credentials.secret, record.secret_hash):
             raise AuthenticationFailed("API key secret does not match.")
+        check_in_force(expires_at=record.expires_at, revoked_at=record.revoked_at, now=self.clock())
         tenant = self._tenant(record.tenant_id)
         return Principal(
             tenant_id=tenant.tenant_id,

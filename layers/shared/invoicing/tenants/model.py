@@ -72,6 +72,10 @@ class ApiKeyRecord:
     secret_hash: str
     scopes: frozenset[str]
     created: datetime
+    #: refused from this moment on; None: never expires
+    expires_at: datetime | None = None
+    #: refused since it was revoked; a revocation is never undone
+    revoked_at: datetime | None = None
 
 
 class TenantLookup(Protocol):
@@ -94,3 +98,7 @@ class TenantRepository(TenantLookup, Protocol):
     def find_api_key(self, key_id: str) -> ApiKeyRecord | None: ...
 
     def save_api_key(self, record: ApiKeyRecord) -> None: ...
+
+    def revoke_api_key(self, key_id: str, *, revoked_at: datetime) -> ApiKeyRecord:
+        """Mark the key revoked (the first revocation's time is kept); `NotFound` if it does not exist."""
+        ...
