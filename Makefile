@@ -16,7 +16,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv printable openapi run test check lint format typecheck template-lint build bench token api-key job clean
+.PHONY: help venv printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -40,6 +40,9 @@ run: $(STAMP) ## Run the whole stack locally (API on http://127.0.0.1:$(PORT), m
 
 test: $(STAMP) ## Run the whole test suite with coverage
 	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=term-missing:skip-covered
+
+fuzz: $(STAMP) ## schemathesis against a fresh local stack's OpenAPI document (about 3 minutes)
+	$(PY) -m devtools.fuzz
 
 lint: $(STAMP) ## ruff lint and format check
 	$(PY) -m ruff check .

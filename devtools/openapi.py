@@ -16,6 +16,7 @@ import sys
 from typing import Any
 
 from devtools.template import ROOT, LocalDeployment, local_deployment
+from invoicing.documents.files import ALLOWED_KINDS, MAX_FILES_PER_REQUEST
 
 OPENAPI_PATH = ROOT / "functions" / "docs" / "openapi.json"
 DOCS_FUNCTION = "DocsFunction"
@@ -52,14 +53,29 @@ PROBLEM_SCHEMA = {
     },
     "required": ["type", "title", "status", "detail", "correlationId"],
 }
+PROBLEM_REFERENCE = "#/components/schemas/Problem"
 ERROR_RESPONSES = {
-    "400": "Malformed or invalid request; each bad field is named.",
-    "401": "Missing, malformed, forged or expired credentials.",
-    "403": "The caller lacks the scope this route needs.",
-    "404": "No such resource for this tenant.",
-    "409": "A concurrent change won, or the resource's state forbids this.",
-    "500": "Unexpected error; quote the correlationId.",
+    400: "Malformed or invalid request; each bad field is named.",
+    401: "Missing, malformed, forged or expired credentials.",
+    403: "The caller lacks the scope this route needs.",
+    404: "No such resource for this tenant, or no such route.",
+    409: "A concurrent change won, the resource's state forbids this, or a request with this "
+    "Idempotency-Key is still running.",
+    413: "The request is too large (API Gateway takes 10 MB; a function 6 MB).",
+    415: "The request's Content-Type (or an uploaded file's type) is not one this route takes.",
+    422: "The Idempotency-Key was used for another request, or the request cannot be carried out.",
+    429: "Too many requests (API Gateway throttling, or a spent quota); retry with backoff.",
+    500: "Unexpected error; quote the correlationId.",
+    503: "A dependency is unavailable or throttled; retry with backoff.",
 }
+#: what every route can answer: the gateway's refusals (401, 403, 404, 429, a 400 of its own), a request
+#: the function refuses (400), a resource of another tenant or none (404), an error (500, 503)
+EVERY_ROUTE = (400, 401, 403, 404, 429, 500, 503)
+#: writes carry an Idempotency-Key: the same key still running is 409, reused for another request 422
+WRITE_ROUTE = (409, 422)
+WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
+#: a route with a body: too large for the gateway (413), or of a content type it does not take (415)
+BODY_ROUTE = (413, 415)
 #: powertools' default 422 validation schemas; this API answers 400 with the problem body instead
 POWERTOOLS_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
 
@@ -97,6 +113,8 @@ MULTIPART_BODIES: dict[tuple[str, str], dict[str, Any]] = {
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
+                    "description": "A form, when sent, has at least one field.",
+                    "minProperties": 1,
                     "properties": {
                         "pdf": {
                             "type": "string",
@@ -104,7 +122,8 @@ MULTIPART_BODIES: dict[tuple[str, str], dict[str, Any]] = {
                             "description": "Your own PDF of the invoice, mailed instead of ours.",
                         }
                     },
-                }
+                },
+                "encoding": {"pdf": {"contentType": "application/pdf"}},
             }
         },
     },
@@ -116,9 +135,18 @@ MULTIPART_BODIES: dict[tuple[str, str], dict[str, Any]] = {
                     "type": "object",
                     "required": ["files"],
                     "properties": {
-                        "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                        "files": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": MAX_FILES_PER_REQUEST,
+                            "items": {"type": "string", "format": "binary"},
+                            "description": "Recognised from their first bytes, whatever their names.",
+                        }
                     },
-                }
+                },
+                "encoding": {
+                    "files": {"contentType": ", ".join(kind.content_type for kind in ALLOWED_KINDS)}
+                },
             }
         },
     },
@@ -129,16 +157,23 @@ def _is_powertools_validation(response: dict[str, Any]) -> bool:
     return "HTTPValidationError" in json.dumps(response)
 
 
-def _use_problem_responses(operation: dict[str, Any]) -> None:
+def _use_problem_responses(method: str, operation: dict[str, Any]) -> None:
+    """Every status the route can answer, errors in the problem body, no body for a 204."""
     responses = operation.setdefault("responses", {})
     if _is_powertools_validation(responses.get("422", {})):
         responses.pop("422")
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for status, description in ERROR_RESPONSES.items():
-        responses.setdefault(status, {"description": description, "content": problem})
+    statuses = [*EVERY_ROUTE]
+    if method in WRITE_METHODS:
+        statuses += WRITE_ROUTE
+    if "requestBody" in operation:
+        statuses += BODY_ROUTE
+    for status in statuses:
+        responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
     for status, response in responses.items():
         if int(status) >= 400:
-            response.setdefault("content", problem)
+            response["content"] = {"application/problem+json": {"schema": {"$ref": PROBLEM_REFERENCE}}}
+        elif int(status) == 204:
+            response.pop("content", None)
     operation["responses"] = dict(sorted(responses.items()))
 
 
@@ -159,9 +194,9 @@ def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
         schemas.update(document.get("components", {}).get("schemas", {}))
     for path, operations in paths.items():
         for method, operation in operations.items():
-            _use_problem_responses(operation)
             if (path, method) in MULTIPART_BODIES:
                 operation["requestBody"] = MULTIPART_BODIES[(path, method)]
+            _use_problem_responses(method, operation)
     for name in POWERTOOLS_VALIDATION_SCHEMAS:
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA

@@ -19,3 +19,38 @@ def test_every_api_route_of_the_template_is_documented():
     }
 
     assert declared == documented
+
+
+def _operations():
+    for path, operations in build_document()["paths"].items():
+        for method, operation in operations.items():
+            yield method, path, operation
+
+
+def test_every_error_answer_is_the_problem_body():
+    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    for method, path, operation in _operations():
+        for status, response in operation["responses"].items():
+            if int(status) >= 400:
+                assert response["content"] == problem, (method, path, status)
+
+
+def test_every_route_documents_what_the_gateway_and_the_functions_can_answer():
+    for method, path, operation in _operations():
+        statuses = set(operation["responses"])
+        assert {"400", "401", "403", "404", "429", "500", "503"} <= statuses, (method, path)
+        if method in ("post", "patch", "delete"):
+            assert {"409", "422"} <= statuses, (method, path)
+        if "requestBody" in operation:
+            assert {"413", "415"} <= statuses, (method, path)
+
+
+def test_a_204_has_no_body():
+    for method, path, operation in _operations():
+        assert "content" not in operation["responses"].get("204", {}), (method, path)
+
+
+def test_id_lists_take_one_to_a_hundred_ids():
+    (ids,) = build_document()["paths"]["/v1/invoices/find"]["get"]["parameters"]
+
+    assert (ids["schema"]["minItems"], ids["schema"]["maxItems"]) == (1, 100)

@@ -34,6 +34,11 @@ def is_currency(code: str) -> bool:
     return code in _CURRENCY_CODES
 
 
+def currency_codes() -> list[str]:
+    """Every accepted code, sorted (the OpenAPI document lists them)."""
+    return sorted(_CURRENCY_CODES)
+
+
 def minor_units(currency: str) -> int:
     """Digits after the decimal point for `currency` (JPY 0, EUR 2, KWD 3)."""
     if currency not in _CURRENCY_CODES:

@@ -125,7 +125,9 @@ PageSize = Annotated[
 
 
 class SortOrder(ApiModel):
-    field: str = Field(description=f"One of {', '.join(SortField)}.")
+    field: str = Field(
+        description=f"One of {', '.join(SortField)}.", json_schema_extra={"enum": list(SortField)}
+    )
     ascending: bool = True
 
 
@@ -144,7 +146,9 @@ class SearchRequest(ApiModel):
     page: PageNumber = 0
     size: PageSize = DEFAULT_PAGE_SIZE
     sort: list[SortOrder] = Field(
-        default_factory=list, description="At most one field; the default is invoiceDate descending."
+        default_factory=list,
+        description="At most one field; the default is invoiceDate descending.",
+        json_schema_extra={"maxItems": 1},
     )
 
 

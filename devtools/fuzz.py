@@ -1,0 +1,141 @@
+"""`make fuzz`: schemathesis against the local stack's own OpenAPI document.
+
+Starts the local stack on a free port with a state directory of its own, provisions a tenant and
+issues it a bearer token, runs `st run` with `schemathesis.toml` (every check, a fixed seed, a time
+budget and bounded examples per operation) against `GET /v1/openapi.json`, and stops the stack
+whatever happens. Failures listed in `fuzz-baseline.json` are accepted deviations, each with its
+reason. The run's summary (operations, requests, failures by check) is printed last, in the form
+BENCHMARKS.md shows it; schemathesis' reports and the stack's log stay in `--report-dir`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from devtools.stack.testing import run_admin, running_stack
+from devtools.template import ROOT
+
+CONFIG_PATH = ROOT / "schemathesis.toml"
+TENANT = "fuzz"
+SCOPES = "invoices:read invoices:write"
+#: the environment variable schemathesis.toml reads the bearer token from
+TOKEN_ENVIRONMENT_NAME = "FUZZ_TOKEN"  # noqa: S105 - a variable's name, not a secret
+SCHEMA_PATH = "/v1/openapi.json"
+JSON_REPORT = "report.json"
+EVENTS_REPORT = "events.ndjson"
+STACK_LOG = "stack.log"
+
+
+def st_command(schema_url: str, report_dir: Path, *extra: str) -> list[str]:
+    """`st run` with the project's configuration, writing its verdict and its events to `report_dir`."""
+    return [
+        str(Path(sys.executable).with_name("st")),
+        "--config-file",
+        str(CONFIG_PATH),
+        "run",
+        schema_url,
+        "--report",
+        "json,ndjson",
+        "--report-json-path",
+        str(report_dir / JSON_REPORT),
+        "--report-ndjson-path",
+        str(report_dir / EVENTS_REPORT),
+        *extra,
+    ]
+
+
+@dataclass(frozen=True)
+class FuzzSummary:
+    operations: int
+    test_cases: int
+    requests: int
+    #: "ST101 Server error" -> failures schemathesis found (not in the baseline)
+    failures: Mapping[str, int]
+    accepted: int
+    seconds: float
+
+    def render(self) -> str:
+        lines = [
+            f"{self.operations} operations, {self.test_cases} test cases, {self.requests} requests "
+            f"in {self.seconds:.0f} s; {self.accepted} known failures accepted by the baseline.",
+            "",
+            "| check | failures |",
+            "|---|---:|",
+        ]
+        lines += [f"| {check} | {count} |" for check, count in sorted(self.failures.items())]
+        if not self.failures:
+            lines.append("| (every check) | 0 |")
+        return "\n".join(lines)
+
+
+def count_requests(events: Iterable[Mapping[str, Any]]) -> int:
+    """Requests sent, from schemathesis' ndjson events (a stateful test case sends several)."""
+    return sum(
+        len(event["ScenarioFinished"]["recorder"].get("interactions") or {})
+        for event in events
+        if "ScenarioFinished" in event
+    )
+
+
+def summarise(report: Mapping[str, Any], requests: int) -> FuzzSummary:
+    """The summary of schemathesis' JSON report (`--report json`)."""
+    baseline = report.get("baseline") or {}
+    return FuzzSummary(
+        operations=(report.get("operations") or {}).get("tested", 0),
+        test_cases=report["test_cases"]["generated"],
+        requests=requests,
+        failures={f"{group['code']} {group['title']}": group["count"] for group in report["failures"]},
+        accepted=baseline.get("known", 0),
+        seconds=report.get("running_time") or 0.0,
+    )
+
+
+def _read_events(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str]) -> int:
+    """One run against a fresh stack; schemathesis' exit code."""
+    try:
+        with running_stack(state_dir) as stack:
+            token = run_admin(stack, "issue-token", "--tenant", TENANT, "--scopes", SCOPES).splitlines()[-1]
+            command = st_command(f"{stack.base_url}{SCHEMA_PATH}", report_dir, *st_arguments)
+            environment = {**os.environ, TOKEN_ENVIRONMENT_NAME: token}
+            print(f"fuzzing {stack.base_url}{SCHEMA_PATH} (tenant {TENANT})", flush=True)
+            completed = subprocess.run(command, cwd=ROOT, env=environment, check=False)
+    finally:
+        if (state_dir / STACK_LOG).exists():
+            shutil.copyfile(state_dir / STACK_LOG, report_dir / STACK_LOG)
+    report_path = report_dir / JSON_REPORT
+    if report_path.exists():
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+        summary = summarise(report, count_requests(_read_events(report_dir / EVENTS_REPORT)))
+        print(f"\n{summary.render()}\n\nreports and the stack's log: {report_dir}")
+    return completed.returncode
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m devtools.fuzz", description=__doc__)
+    parser.add_argument(
+        "--report-dir", type=Path, default=ROOT / ".local" / "fuzz", help="reports and the stack's log"
+    )
+    parser.add_argument("st_arguments", nargs="*", help="more `st run` options, after --")
+    arguments = parser.parse_args(argv)
+    arguments.report_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="fuzz-stack-") as state_dir:
+        return fuzz(arguments.report_dir, Path(state_dir), arguments.st_arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""`make fuzz`'s driver: the schemathesis command and the run's summary (no stack started)."""
+
+from pathlib import Path
+
+from devtools.fuzz import CONFIG_PATH, FuzzSummary, count_requests, st_command, summarise
+
+REPORT = {
+    "running_time": 150.2,
+    "operations": {"total": 38, "selected": 38, "tested": 38},
+    "test_cases": {"generated": 2400},
+    "failures": [
+        {"code": "ST202", "title": "Schema-valid request rejected", "count": 3, "operations": ["POST /v1/x"]}
+    ],
+    "baseline": {"known": 12, "new": 3},
+}
+
+
+def test_st_runs_with_the_projects_configuration_and_writes_both_reports(tmp_path: Path):
+    command = st_command("http://127.0.0.1:4000/v1/openapi.json", tmp_path, "--no-color")
+
+    assert command[1:5] == ["--config-file", str(CONFIG_PATH), "run", "http://127.0.0.1:4000/v1/openapi.json"]
+    assert command[command.index("--report") + 1] == "json,ndjson"
+    assert command[command.index("--report-json-path") + 1] == str(tmp_path / "report.json")
+    assert command[-1] == "--no-color"
+
+
+def test_requests_are_counted_from_each_scenarios_interactions():
+    events = [
+        {"EngineStarted": {}},
+        {"ScenarioFinished": {"recorder": {"interactions": {"a": {}, "b": {}}}}},
+        {"ScenarioFinished": {"recorder": {"label": "skipped"}}},
+        {"ScenarioFinished": {"recorder": {"interactions": {"c": {}}}}},
+    ]
+
+    assert count_requests(events) == 3
+
+
+def test_the_summary_names_each_failing_check_and_what_the_baseline_accepted():
+    summary = summarise(REPORT, requests=2450)
+
+    assert summary == FuzzSummary(
+        operations=38,
+        test_cases=2400,
+        requests=2450,
+        failures={"ST202 Schema-valid request rejected": 3},
+        accepted=12,
+        seconds=150.2,
+    )
+    assert "| ST202 Schema-valid request rejected | 3 |" in summary.render()
+    assert summary.render().startswith("38 operations, 2400 test cases, 2450 requests in 150 s; 12 known")
+
+
+def test_a_clean_run_says_every_check_found_nothing():
+    clean = summarise({**REPORT, "failures": [], "baseline": None}, requests=2400)
+
+    assert "| (every check) | 0 |" in clean.render()
+    assert clean.accepted == 0
