@@ -12,6 +12,7 @@ import pytest
 
 from devtools.template import load_template
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.errors import InvoiceChanged
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
@@ -219,3 +220,41 @@ def test_mark_as_paid_with_the_same_key_and_another_date_is_422(functions):
     assert call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])[1]["datePaid"].startswith(
         "2026-11-30"
     )
+
+
+def test_a_concurrent_change_is_not_kept_so_the_retry_runs_again(functions, monkeypatch):
+    invoice = draft(functions)
+    repository = functions["invoices"].invoices
+    delete = repository.delete
+    calls = []
+
+    def changed_concurrently_once(target):
+        calls.append(target.id)
+        if len(calls) == 1:
+            raise InvoiceChanged("The invoice was changed concurrently; retry.")
+        delete(target)
+
+    monkeypatch.setattr(repository, "delete", changed_concurrently_once)
+    key = str(uuid.uuid4())
+
+    refused = call(functions, "invoices/delete-invoice.json", key=key, invoice_id=invoice["id"])
+    retried = call(functions, "invoices/delete-invoice.json", key=key, invoice_id=invoice["id"])
+
+    assert refused[0] == 409
+    assert refused[1]["type"].endswith(":concurrent-change")
+    assert retried == (204, None)
+    assert not exists(functions, invoice["id"])
+
+
+def test_a_final_conflict_is_kept_and_replayed(functions):
+    invoice = draft(functions)
+    key = str(uuid.uuid4())
+
+    refused = call(functions, "lifecycle/cancel.json", key=key, invoice_id=invoice["id"])
+    assert call(functions, "lifecycle/mark-as-sent.json", invoice_id=invoice["id"])[0] == 200
+    again = call(functions, "lifecycle/cancel.json", key=key, invoice_id=invoice["id"])
+
+    assert refused[0] == 409
+    assert refused[1]["type"].endswith(":conflict")
+    assert again == refused
+    assert call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])[1]["status"] == "SENT"

@@ -1,6 +1,8 @@
+import json
+
 import pytest
 
-from invoicing.api.idempotency import idempotency_key, request_fingerprint
+from invoicing.api.idempotency import idempotency_key, is_final, request_fingerprint
 
 
 @pytest.mark.parametrize("header", ["Idempotency-Key", "idempotency-key", "IDEMPOTENCY-KEY"])
@@ -39,3 +41,43 @@ def test_a_query_without_its_multi_value_form_has_the_same_fingerprint():
     single = {"httpMethod": "PATCH", "body": None, "queryStringParameters": {"date": "2026-11-30"}}
 
     assert request_fingerprint(single) == request_fingerprint(request(date=["2026-11-30"]))
+
+
+def answer(status: int, problem: str | None = None) -> dict:
+    body = json.dumps({"type": f"urn:invoicing:problem:{problem}", "status": status}) if problem else "{}"
+    return {"statusCode": status, "body": body}
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        answer(409, "concurrent-change"),
+        answer(409, "idempotency-key-in-progress"),
+        answer(429, "too-many-requests"),
+        answer(503, "dependency-unavailable"),
+        answer(500, "internal-error"),
+        answer(502),
+        answer(401, "unauthorized"),
+        answer(403, "forbidden"),
+        {"body": "{}"},
+    ],
+)
+def test_answers_that_ask_to_retry_or_concern_the_caller_are_not_kept(response):
+    assert not is_final(response)
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        answer(200),
+        answer(201),
+        {"statusCode": 204, "body": None},
+        answer(400, "validation-error"),
+        answer(404, "not-found"),
+        answer(409, "conflict"),
+        {"statusCode": 409, "body": "not json"},
+        answer(422, "unprocessable"),
+    ],
+)
+def test_final_answers_are_kept(response):
+    assert is_final(response)

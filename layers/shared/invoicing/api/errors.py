@@ -18,6 +18,7 @@ _STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int, str]] = [
     (errors.AuthenticationFailed, 401, "unauthorized"),
     (errors.PermissionDenied, 403, "forbidden"),
     (errors.NotFound, 404, "not-found"),
+    (errors.ConcurrentChange, 409, "concurrent-change"),
     (errors.Conflict, 409, "conflict"),
     (errors.ValidationFailed, 400, "validation-error"),
     (errors.PayloadTooLarge, 413, "payload-too-large"),

@@ -3,7 +3,9 @@
 Keys are scoped to the tenant, the method and the path, so two tenants (or two routes) never share
 one. The request's fingerprint is a SHA-256 of its body and its query string: the same key with
 another body or another query is 422. The same key while the first request still runs is 409.
-Responses of 5xx are not kept, so a retry after a transient failure runs again. Without the header,
+Final answers are kept; an answer that asks the client to retry (every 5xx, 429, a 409 whose problem
+type is `concurrent-change`) or that is about the caller rather than the request (401, 403) is not,
+so the retry runs again. A 409 for an illegal transition is final and kept. Without the header,
 nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`);
 a response too large for one item is deflated, or kept in the documents bucket
 (`invoicing.api.idempotency_records`).
@@ -26,13 +28,17 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.api.idempotency_records import KeptResponses, Outcome, ResponseRecords, ResponseTooLarge
-from invoicing.api.problems import PROBLEM_CONTENT_TYPE, Problem
+from invoicing.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, Problem
 from invoicing.clock import utc_now
 from invoicing.errors import DependencyUnavailable
 
 HEADER = "idempotency-key"
 RETENTION_SECONDS = 24 * 60 * 60
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+#: too many requests, and answers about the caller's credentials rather than the request
+NOT_FINAL_STATUSES = frozenset({401, 403, 429})
+#: the problem types of the 409s that ask the client to retry
+RETRY_PROBLEMS = frozenset({"concurrent-change", "idempotency-key-in-progress"})
 
 Resolve = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -55,11 +61,28 @@ class _Attempt:
 
 
 class _NotKept(Exception):
-    """Raised with a 5xx response so that powertools drops the record instead of keeping it."""
+    """Raised with a response that is not final, so that powertools drops the record."""
 
     def __init__(self, response: dict[str, Any]) -> None:
-        super().__init__("a 5xx response is not kept")
+        super().__init__("a response that is not final is not kept")
         self.response = response
+
+
+def is_final(response: dict[str, Any]) -> bool:
+    """Whether a response is kept for the key's repeats."""
+    status = int(response.get("statusCode", 500))
+    if status >= 500 or status in NOT_FINAL_STATUSES:
+        return False
+    return status != 409 or _problem_slug(response) not in RETRY_PROBLEMS
+
+
+def _problem_slug(response: dict[str, Any]) -> str | None:
+    try:
+        body = json.loads(response.get("body") or "")
+    except ValueError:
+        return None
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind.removeprefix(PROBLEM_TYPE_PREFIX) if isinstance(kind, str) else None
 
 
 def request_fingerprint(event: dict[str, Any]) -> str:
@@ -139,7 +162,7 @@ class IdempotentWrites:
             request: dict[str, Any], event: dict[str, Any], attempt: _Attempt, context: LambdaContext
         ) -> Outcome:
             response = attempt.response = resolve(event, context)
-            if int(response.get("statusCode", 500)) >= 500:
+            if not is_final(response):
                 raise _NotKept(response)
             return Outcome(response, tenant_id=request["tenant"], record=_record_name(request))
 
