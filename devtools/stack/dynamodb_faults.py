@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from devtools.stack.console import say_from
+from devtools.stack.moto_patches import snapshot_named_items_only
 from devtools.stack.outbox import WSGIEnviron, read_body
 
 TRANSACTION_CONFLICT = "TransactionConflict"
@@ -197,10 +198,14 @@ class DynamoDbFaults:
 @contextmanager
 def faults_in_moto(source: FaultSource) -> Iterator[None]:
     """In-process moto (`mock_aws`) fails the calls `source` names, and lets one DynamoDB call in
-    at a time, as the local stack's moto does, so threads in a test race as requests do on AWS."""
+    at a time, as the local stack's moto does, so threads in a test race as requests do on AWS
+    (with the stack's cheap transaction rollback, which needs that)."""
+    from moto.dynamodb.models import DynamoDBBackend
     from moto.dynamodb.responses import DynamoHandler
 
     original = DynamoHandler.call_action
+    original_transactions = DynamoDBBackend.transact_write_items
+    snapshot_named_items_only()
     one_at_a_time = threading.Lock()
 
     def call_action(self: DynamoHandler) -> Any:
@@ -216,3 +221,4 @@ def faults_in_moto(source: FaultSource) -> Iterator[None]:
         yield
     finally:
         DynamoHandler.call_action = original  # type: ignore[method-assign]
+        DynamoDBBackend.transact_write_items = original_transactions  # type: ignore[method-assign]

@@ -88,7 +88,9 @@ def publish(invoiceId: str, request: PublishRequest) -> PublishResponse:
 @app.patch("/v1/invoices/<invoiceId>/cancel", middlewares=WRITE)
 @tracer.capture_method
 def cancel(invoiceId: str) -> Invoice:
-    return _change(invoiceId, lambda current, actor: lifecycle.cancel(current, actor=actor, now=utc_now()))
+    return _change(
+        invoiceId, lambda current, actor: lifecycle.cancel(current, actor=actor, now=utc_now()), retry=True
+    )
 
 
 @app.patch("/v1/invoices/<invoiceId>/add-payment", middlewares=WRITE)

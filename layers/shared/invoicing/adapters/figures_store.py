@@ -1,12 +1,17 @@
-"""Per-tenant figures in the tenant's partition, moved by deltas inside invoice transactions.
+"""Per-tenant figures in the tenant's partition, sharded, moved by deltas inside invoice transactions.
 
-Items: `TENANT#<t>` / `FIGURES` holds a count per status; `TENANT#<t>` / `FIGURES#<currency>` holds
-the money totals of that currency. Reading every figure is one Query (bounded by the number of
-currencies the tenant uses), whatever the number of invoices.
+An invoice's changes move the items of its shard (a hash of its id, one of SHARDS):
+`TENANT#<t>` / `FIGURES#<shard>` holds a count per status, `TENANT#<t>` / `FIGURES#<shard>#<currency>`
+the money totals of that currency. Two transactions on different shards never conflict, so parallel
+writes in one tenant rarely collide on DynamoDB (TransactionConflict), and the store resends the ones
+that do. Reading every figure is one Query on the prefix `FIGURES` (at most SHARDS x (1 + the
+tenant's currencies) small items), summed, whatever the number of invoices. The unsharded items of
+earlier versions (`FIGURES`, `FIGURES#<currency>`) are summed in too, so they need no migration.
 """
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
@@ -15,13 +20,25 @@ from pynamodb.models import Model
 from pynamodb.transactions import TransactWrite
 
 from invoicing.adapters.attributes import DecimalAttribute
-from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
+from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
 from invoicing.adapters.invoice_items import tenant_key
 from invoicing.errors import DependencyUnavailable
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.figures import METRICS, FiguresDelta, TenantFigures
 
 FIGURES = "FIGURES"
+SHARDS = 10
+
+
+def shard_of(invoice_id: str) -> int:
+    """The figures shard an invoice's changes move (stable across processes, unlike `hash`)."""
+    return int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % SHARDS
+
+
+def _currency_of(sort_key: str) -> str | None:
+    """The currency of a totals item, None for a counts item (sharded or not)."""
+    last = sort_key.rsplit("#", 1)[-1]
+    return last if last != FIGURES and not last.isdigit() else None
 
 
 class FiguresItem(Model):
@@ -59,27 +76,44 @@ class DynamoFiguresRepository:
         counts = {status.value: 0 for status in InvoiceStatus}
         amounts: dict[str, dict[str, Decimal]] = {}
         for item in items:
-            if item.sk == FIGURES:
+            currency = _currency_of(item.sk)
+            if currency is None:
                 for status in InvoiceStatus:
-                    counts[status.value] = int(getattr(item, f"count_{status.value}") or 0)
+                    counts[status.value] += int(getattr(item, f"count_{status.value}") or 0)
             else:
-                currency = item.sk.removeprefix(f"{FIGURES}#")
-                amounts[currency] = {metric: getattr(item, metric) or Decimal(0) for metric in METRICS}
+                totals = amounts.setdefault(currency, dict.fromkeys(METRICS, Decimal(0)))
+                for metric in METRICS:
+                    totals[metric] += getattr(item, metric) or Decimal(0)
         return TenantFigures(count_by_status=counts, amounts_by_currency=amounts)
 
-    def add_to(self, transaction: TransactWrite, tenant_id: str, delta: FiguresDelta) -> int:
-        """Add the delta's updates to `transaction`; returns how many items it added."""
+    def add_to(
+        self, transaction: TransactWrite, tenant_id: str, delta: FiguresDelta, invoice_id: str = ""
+    ) -> int:
+        """Add the delta's updates of `invoice_id`'s shard to `transaction`; returns how many items it
+        added. A delta of many invoices (a bulk import, a correction) may go to any shard: the
+        default's."""
         items = self._items
         key = tenant_key(tenant_id)
+        shard = f"{FIGURES}#{shard_of(invoice_id):02d}"
         added = 0
         if delta.counts:
             actions = [
                 getattr(items, f"count_{status}").add(change) for status, change in delta.counts.items()
             ]
-            transaction.update(items(pk=key, sk=FIGURES), actions=actions)
+            transaction.update(items(pk=key, sk=shard), actions=actions)
             added += 1
         for currency, moved in delta.amounts.items():
             actions = [getattr(items, metric).add(change) for metric, change in moved.items()]
-            transaction.update(items(pk=key, sk=f"{FIGURES}#{currency}"), actions=actions)
+            transaction.update(items(pk=key, sk=f"{shard}#{currency}"), actions=actions)
             added += 1
         return added
+
+    def apply(self, tenant_id: str, delta: FiguresDelta) -> None:
+        """Move the figures by `delta` in one transaction of its own (a reconciliation's correction)."""
+        if delta.is_empty():
+            return
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                self.add_to(transaction, tenant_id, delta)
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Correcting the tenant's figures failed: {error.msg}") from error

@@ -9,12 +9,19 @@ Items of the partition `TENANT#<tenantId>#INVOICE#<invoiceId>`:
 
 Every change writes the header (conditional on the version it read), its row chunks and its new
 event in one transaction. The tenant is part of the key, so another tenant's id never matches.
+
+Every transaction is conditional on the header (new, or at the version read), so one that DynamoDB
+cancels without a failed condition (a TransactionConflict with another transaction on the same
+figures shard, or throttling) changed nothing and is resent as it is, with full-jitter backoff for
+at most TRANSIENT_WRITE_RETRIES' budget: creates, deletes and every change alike. Conflicts that
+outlast it are ConcurrentChange (409), throttling DependencyUnavailable (503).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Sequence
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -26,6 +33,7 @@ from invoicing.adapters.figures_store import DynamoFiguresRepository
 from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
 from invoicing.adapters.invoice_numbers import NUMBER, NumberClaimItem, number_key
 from invoicing.adapters.sequences import SequenceItem
+from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import (
     ConcurrentChange,
     Conflict,
@@ -43,6 +51,14 @@ ROWS_PREFIX = "ROWS#"
 EVENT_PREFIX = "EVENT#"
 SEQUENCE_PREFIX = "SEQUENCE#"
 ROW_CHUNK_BYTES = 300_000
+#: resends of a transaction DynamoDB cancelled without a failed condition: about 2 s at most
+TRANSIENT_WRITE_RETRIES = Backoff(base_seconds=0.01, cap_seconds=0.5, budget_seconds=2, max_attempts=20)
+THROTTLING_ERRORS = frozenset(
+    {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+)
+THROTTLING_REASONS = frozenset({"ThrottlingError", "ProvisionedThroughputExceeded"})
+TRANSACTION_CONFLICT = "TransactionConflict"
+THROTTLED = "Throttled"
 
 
 def _dump(value: Any) -> str:
@@ -67,8 +83,35 @@ def _row_chunks(rows: Sequence[Row]) -> list[str]:
     return chunks
 
 
+def _cancellation_codes(error: TransactWriteError) -> set[str]:
+    return {
+        reason.code for reason in error.cancellation_reasons if reason and reason.code not in (None, "None")
+    }
+
+
+def _transient_refusal(error: TransactWriteError) -> str | None:
+    """THROTTLED or TRANSACTION_CONFLICT when DynamoDB refused the transaction without a failed
+    condition (nothing was written and the same request may succeed), else None."""
+    if error.cause_response_code in THROTTLING_ERRORS:
+        return THROTTLED
+    if error.cause_response_code != "TransactionCanceledException":
+        return None
+    codes = _cancellation_codes(error)
+    if not codes or not codes <= THROTTLING_REASONS | {TRANSACTION_CONFLICT}:
+        return None
+    return THROTTLED if codes & THROTTLING_REASONS else TRANSACTION_CONFLICT
+
+
 class DynamoInvoiceRepository:
-    def __init__(self, table_name: str) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        transient_retries: Backoff = TRANSIENT_WRITE_RETRIES,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        self._transient_retries = transient_retries
+        self._sleep = sleep
         self._items: type[InvoiceItem] = bind(InvoiceItem, table_name)
         self._counters: type[SequenceItem] = bind(SequenceItem, table_name)
         self._numbers: type[NumberClaimItem] = bind(NumberClaimItem, table_name)
@@ -236,22 +279,35 @@ class DynamoInvoiceRepository:
         first_version = invoice.version - len(events) + 1
         condition = items.pk.does_not_exist() if previous is None else items.version == previous.version
         previous_chunks = len(_row_chunks(previous.rows)) if previous is not None else 0
-        try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.save(header, condition=condition)
-                for chunk in chunks:
-                    transaction.save(chunk)
-                for index in range(len(chunks), previous_chunks):
-                    transaction.delete(items(pk=header.pk, sk=f"{ROWS_PREFIX}{index:03d}"))
-                for offset, event in enumerate(events):
-                    transaction.save(self._event_item(invoice, event, first_version + offset))
-                counter_position = None
-                if number is not None:
-                    counter_position = 1 + max(len(chunks), previous_chunks) + len(events)
-                    self._claim_number(transaction, invoice, number)
-                self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice))
-        except TransactWriteError as error:
-            raise self._write_failure(error, invoice, counter_position) from error
+        counter_position = 1 + max(len(chunks), previous_chunks) + len(events) if number is not None else None
+
+        def fill(transaction: TransactWrite) -> None:
+            transaction.save(header, condition=condition)
+            for chunk in chunks:
+                transaction.save(chunk)
+            for index in range(len(chunks), previous_chunks):
+                transaction.delete(items(pk=header.pk, sk=f"{ROWS_PREFIX}{index:03d}"))
+            for offset, event in enumerate(events):
+                transaction.save(self._event_item(invoice, event, first_version + offset))
+            if number is not None:
+                self._claim_number(transaction, invoice, number)
+            self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice), invoice.id)
+
+        self._commit(fill, lambda error: self._write_failure(error, invoice, counter_position))
+
+    def _commit(
+        self, fill: Callable[[TransactWrite], None], failure: Callable[[TransactWriteError], Exception]
+    ) -> None:
+        """Write the transaction `fill` describes, resending it while DynamoDB refuses it transiently."""
+        retries = self._transient_retries.retries(sleep=self._sleep)
+        while True:
+            try:
+                with TransactWrite(connection=transaction_connection()) as transaction:
+                    fill(transaction)
+                return
+            except TransactWriteError as error:
+                if _transient_refusal(error) is None or not retries.wait():
+                    raise failure(error) from error
 
     def _claim_number(self, transaction: TransactWrite, invoice: Invoice, number: NumberAssignment) -> None:
         """Move the counter from the sequence before `number` to it, and claim the number."""
@@ -267,8 +323,11 @@ class DynamoInvoiceRepository:
     def _write_failure(
         self, error: TransactWriteError, invoice: Invoice, counter_position: int | None
     ) -> Exception:
-        if error.cause_response_code != "TransactionCanceledException":
+        refusal = _transient_refusal(error)
+        if refusal == THROTTLED or error.cause_response_code != "TransactionCanceledException":
             return DependencyUnavailable(f"Writing invoice failed: {error.msg}")
+        if refusal == TRANSACTION_CONFLICT:
+            return ConcurrentChange(f"Invoice {invoice.id} is being changed concurrently; retry.")
         reasons = [reason.code if reason else None for reason in error.cancellation_reasons]
         if reasons and reasons[0] == "ConditionalCheckFailed":
             return InvoiceChanged(
@@ -304,14 +363,14 @@ class DynamoInvoiceRepository:
         """Remove the header and rows atomically (if unchanged), then the audit trail."""
         items = self._items
         key = invoice_key(invoice.tenantId, invoice.id)
-        try:
-            with TransactWrite(connection=transaction_connection()) as transaction:
-                transaction.delete(items(pk=key, sk=HEADER), condition=items.version == invoice.version)
-                for index in range(len(_row_chunks(invoice.rows))):
-                    transaction.delete(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}"))
-                self._figures.add_to(transaction, invoice.tenantId, figures_delta(invoice, None))
-        except TransactWriteError as error:
-            raise self._write_failure(error, invoice, None) from error
+
+        def fill(transaction: TransactWrite) -> None:
+            transaction.delete(items(pk=key, sk=HEADER), condition=items.version == invoice.version)
+            for index in range(len(_row_chunks(invoice.rows))):
+                transaction.delete(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}"))
+            self._figures.add_to(transaction, invoice.tenantId, figures_delta(invoice, None), invoice.id)
+
+        self._commit(fill, lambda error: self._write_failure(error, invoice, None))
         self._delete_remaining(key)
 
     def _delete_remaining(self, key: str) -> None:

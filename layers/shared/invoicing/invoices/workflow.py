@@ -1,27 +1,29 @@
 """Read-change-write loops: how a change reaches storage, and when it is worth retrying.
 
-Plain edits are not retried: the loser of a race gets 409 and decides. Payments and publishing are
-retried on a concurrent change, because they are re-checked against the fresh invoice on every
-attempt (a payment that no longer fits is refused; a number is taken afresh).
+Plain edits are not retried when the invoice changed under them: the loser of a race gets 409 and
+decides. Changes that are re-checked against the fresh invoice on every attempt are re-read and
+retried (`retry=True`): payments (one that no longer fits is refused), publishing (a number is taken
+afresh), cancelling (a paid invoice is refused). A transaction DynamoDB cancels without a failed
+condition (a conflict with another transaction on the tenant's figures, throttling) changed
+nothing, so the store resends it itself, whatever the change (`adapters.invoice_store`).
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
+from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import ConcurrentChange
 from invoicing.invoices import lifecycle
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
 from invoicing.invoices.model import Event, Invoice
 from invoicing.invoices.service import Actor, Change
 
-RETRY_ATTEMPTS = 60
-RETRY_BASE_SECONDS = 0.005
-RETRY_CAP_SECONDS = 0.2
+#: a few seconds at most: with the store's own resends, a request ends inside a 10 s function timeout
+CONCURRENT_CHANGE_RETRIES = Backoff(base_seconds=0.005, cap_seconds=0.2, budget_seconds=6, max_attempts=60)
 
 
 class InvoiceStore(Protocol):
@@ -34,14 +36,6 @@ class InvoiceStore(Protocol):
     def current_sequence(self, tenant_id: str, counter: str) -> int: ...
 
 
-Sleep = Callable[[float], None]
-
-
-def _backoff(attempt: int, sleep: Sleep) -> None:
-    """Full jitter: racing writers spread out instead of colliding again."""
-    sleep(random.uniform(0, min(RETRY_CAP_SECONDS, RETRY_BASE_SECONDS * 2**attempt)))  # noqa: S311
-
-
 def change_invoice(
     store: InvoiceStore,
     tenant_id: str,
@@ -51,17 +45,15 @@ def change_invoice(
     retry: bool = False,
     sleep: Sleep = time.sleep,
 ) -> Invoice:
-    attempts = RETRY_ATTEMPTS if retry else 1
-    for attempt in range(attempts):
+    retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
+    while True:
         current = store.get(tenant_id, invoice_id)
         result = change(current)
         try:
             return store.save(result.invoice, result.event, previous=current)
         except ConcurrentChange:
-            if attempt == attempts - 1:
+            if not retry or not retries.wait():
                 raise
-            _backoff(attempt, sleep)
-    raise AssertionError("unreachable")
 
 
 class _AlreadyRecorded(Exception):
@@ -104,7 +96,8 @@ def publish_invoice(
 ) -> Invoice:
     """Number and publish an invoice, after `prepare` (seed 003's update-and-publish) if given; the
     update, the number, the counter and the status change are one transaction."""
-    for attempt in range(RETRY_ATTEMPTS):
+    retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
+    while True:
         current = store.get(tenant_id, invoice_id)
         events: list[Event] = []
         candidate = current
@@ -120,7 +113,5 @@ def publish_invoice(
         try:
             return store.save(published.invoice, *events, published.event, previous=current, number=number)
         except ConcurrentChange:
-            if attempt == RETRY_ATTEMPTS - 1:
+            if not retries.wait():
                 raise
-            _backoff(attempt, sleep)
-    raise AssertionError("unreachable")
