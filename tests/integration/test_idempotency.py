@@ -258,3 +258,16 @@ def test_a_final_conflict_is_kept_and_replayed(functions):
     assert refused[1]["type"].endswith(":conflict")
     assert again == refused
     assert call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])[1]["status"] == "SENT"
+
+
+def test_a_caller_without_the_routes_scope_is_refused_before_anything_is_replayed(functions):
+    key = str(uuid.uuid4())
+    created = call(functions, "invoices/create-invoice.json", key=key, body=order())
+
+    reader = call(functions, "invoices/create-invoice.json", key=key, body=order(), scopes="invoices:read")
+    writer = call(functions, "invoices/create-invoice.json", key=key, body=order())
+
+    assert created[0] == 201
+    assert reader[0] == 403
+    assert "id" not in reader[1]
+    assert writer == created

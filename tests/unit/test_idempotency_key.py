@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from invoicing.api.idempotency import idempotency_key, is_final, request_fingerprint
+from invoicing.api.idempotency import idempotency_key, is_final, may_call, request_fingerprint
 
 
 @pytest.mark.parametrize("header", ["Idempotency-Key", "idempotency-key", "IDEMPOTENCY-KEY"])
@@ -81,3 +81,28 @@ def test_answers_that_ask_to_retry_or_concern_the_caller_are_not_kept(response):
 )
 def test_final_answers_are_kept(response):
     assert is_final(response)
+
+
+def caller(scopes: str, method: str, path: str) -> dict:
+    context = {"tenantId": "acme", "clientId": "1", "subject": "a", "scopes": scopes, "authMethod": "bearer"}
+    return {"httpMethod": method, "path": path, "requestContext": {"authorizer": context}}
+
+
+@pytest.mark.parametrize(
+    ("scopes", "method", "path", "allowed"),
+    [
+        ("invoices:read invoices:write", "POST", "/v1/invoices", True),
+        ("invoices:write", "DELETE", "/v1/invoices/delete-list", True),
+        ("invoices:read", "POST", "/v1/invoices", False),
+        ("invoices:read", "PATCH", "/v1/invoices/i-1/mark-as-paid", False),
+        ("invoices:write", "POST", "/v1/invoices/dynamic-search", False),
+        ("invoices:read", "POST", "/v1/invoices/dynamic-search", True),
+        ("", "POST", "/v1/invoices", False),
+    ],
+)
+def test_a_caller_may_call_what_the_authorizers_policy_opens_to_its_scopes(scopes, method, path, allowed):
+    assert may_call(caller(scopes, method, path)) is allowed
+
+
+def test_a_request_without_a_caller_may_call_nothing():
+    assert not may_call({"httpMethod": "POST", "path": "/v1/invoices", "requestContext": {}})

@@ -1,24 +1,27 @@
 """`Idempotency-Key` on every write: a repeat within 24 hours answers the first response.
 
-Keys are scoped to the tenant, the method and the path, so two tenants (or two routes) never share
-one. The request's fingerprint is a SHA-256 of its body and its query string: the same key with
-another body or another query is 422. The same key while the first request still runs is 409.
-Final answers are kept; an answer that asks the client to retry (every 5xx, 429, a 409 whose problem
-type is `concurrent-change`) or that is about the caller rather than the request (401, 403) is not,
-so the retry runs again. A 409 for an illegal transition is final and kept. Without the header,
-nothing changes. Records live in the IdempotencyTable (powertools persistence, TTL `expiration`);
-a response too large for one item is deflated, or kept in the documents bucket
-(`invoicing.api.idempotency_records`).
-
-Once the route has run, its response is answered whatever happens to the record: a write that
-committed never becomes a 5xx inviting a second one. The record then stays in progress until the
-invocation's time is up, so a retry in that window is 409 and never runs the write again.
+- The key is scoped to the tenant, the method and the path: two tenants (or two routes) never share
+  one. Without the header, nothing changes.
+- The caller's scopes are checked first, by the policy the authorizer gives API Gateway
+  (`invoicing.auth.route_access`): a caller who may not call the route is answered by the route
+  itself (403) and never sees a kept response.
+- The request's fingerprint is a SHA-256 of its body and its query string: the same key with another
+  body or another query is 422. The same key while the first request still runs is 409.
+- Final answers are kept. An answer that asks the client to retry (every 5xx, 429, a 409 whose
+  problem type is `concurrent-change`) or that is about the caller rather than the request (401,
+  403) is not, so the retry runs again. A 409 for an illegal transition is final.
+- Records live in the IdempotencyTable (powertools persistence, TTL `expiration`); a response too
+  large for one item is deflated, or kept in the documents bucket (`invoicing.api.idempotency_records`).
+- Once the route has run, its response is answered whatever happens to the record: a write that
+  committed never becomes a 5xx inviting a second one. The record then stays in progress until the
+  invocation's time is up, so a retry in that window is 409 and never runs the write again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -29,8 +32,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.api.idempotency_records import KeptResponses, Outcome, ResponseRecords, ResponseTooLarge
 from invoicing.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, Problem
+from invoicing.auth.principal import Principal
+from invoicing.auth.route_access import statements_for
 from invoicing.clock import utc_now
-from invoicing.errors import DependencyUnavailable
+from invoicing.errors import AuthenticationFailed, DependencyUnavailable
 
 HEADER = "idempotency-key"
 RETENTION_SECONDS = 24 * 60 * 60
@@ -93,6 +98,26 @@ def request_fingerprint(event: dict[str, Any]) -> str:
     }
     made_of = {"body": event.get("body"), "query": sorted(query.items())}
     return hashlib.sha256(json.dumps(made_of, separators=(",", ":")).encode()).hexdigest()
+
+
+def may_call(event: dict[str, Any]) -> bool:
+    """Whether the caller's scopes open the request's method and path, as API Gateway evaluates the
+    authorizer's policy: some Allow matches and no Deny does (`*` matches any characters, `/` too)."""
+    try:
+        principal = Principal.from_authorizer_context((event.get("requestContext") or {}).get("authorizer"))
+    except AuthenticationFailed:
+        return False
+    method, path = str(event.get("httpMethod")), str(event.get("path") or "").lstrip("/")
+    effects = {
+        statement.effect
+        for statement in statements_for(principal.scopes)
+        if _matches(statement.method, method) and _matches(statement.resource, path)
+    }
+    return "Allow" in effects and "Deny" not in effects
+
+
+def _matches(pattern: str, value: str) -> bool:
+    return re.fullmatch(".*".join(re.escape(part) for part in pattern.split("*")), value) is not None
 
 
 def _record_name(request: dict[str, Any]) -> str:
@@ -179,7 +204,7 @@ class IdempotentWrites:
 
     def __call__(self, resolve: Resolve, event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         key = idempotency_key(event)
-        if key is None:
+        if key is None or not may_call(event):
             return resolve(event, context)
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
