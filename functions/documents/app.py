@@ -5,7 +5,7 @@ a PDF too large for a Lambda response is answered with a redirect to a pre-signe
 """
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
@@ -19,10 +19,12 @@ from invoicing.api.actor import current_actor
 from invoicing.api.body import raw_body
 from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
+from invoicing.api.problems import problem_response
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.documents import changes
+from invoicing.documents.content import pdf_file_name
 from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_disposition
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import CurrentPdfs, RenderedPdf
@@ -36,6 +38,7 @@ from invoicing.settings import DocumentsSettings, load_settings
 MAX_INLINE_PDF_BYTES = 4_000_000
 #: multipart boundaries and part headers on top of the files themselves
 MULTIPART_OVERHEAD_BYTES = 64 * 1024
+XML_CONTENT_TYPE = "application/xml"
 FILES_FIELD = "files"
 
 settings = load_settings(DocumentsSettings)
@@ -120,6 +123,35 @@ def get_pdf(invoiceId: str, rendition: Rendition = None):
         "ETag": f'"{pdf.blobId}"',
     }
     return Response(200, PDF_CONTENT_TYPE, content, headers=headers)
+
+
+EInvoiceFormat = Annotated[
+    Literal["cii", "ubl"],
+    Query(
+        description="cii: UN/CEFACT CII, the Factur-X / ZUGFeRD EN 16931 profile; "
+        "ubl: UBL 2.1, as Peppol BIS Billing 3.0 and XRechnung take it."
+    ),
+]
+
+
+@app.get(
+    "/v1/invoices/<invoiceId>/e-invoice",
+    middlewares=READ,
+    responses={
+        200: {"description": "The EN 16931 invoice.", "content": {XML_CONTENT_TYPE: {}}},
+        409: problem_response("The invoice is a draft: only an issued invoice has an e-invoice."),
+        422: problem_response("The seller or buyer data an EN 16931 invoice needs is missing (named)."),
+    },
+)
+@tracer.capture_method
+def get_e_invoice(invoiceId: str, format: EInvoiceFormat = "cii") -> Response[str]:
+    """The issued invoice as an EN 16931 e-invoice, with the figures it was issued with."""
+    from invoicing.einvoice.formats import einvoice_xml
+
+    invoice = invoices.get(current_principal(app).tenant_id, invoiceId)
+    xml = einvoice_xml(invoice, format)
+    headers = {"Content-Disposition": content_disposition(f"{pdf_file_name(invoice)[:-4]}-{format}.xml")}
+    return Response(200, XML_CONTENT_TYPE, xml.decode("utf-8"), headers=headers)
 
 
 def _request_body() -> bytes:
