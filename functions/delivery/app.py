@@ -17,6 +17,7 @@ from invoicing.adapters.document_store import S3DocumentStore
 from invoicing.adapters.invoice_numbers import DynamoInvoiceNumbers
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.mail_outbox import DynamoMailOutbox
+from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
@@ -44,6 +45,7 @@ from invoicing.mail import changes
 from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.settings import MailRequestSettings, load_settings
 from invoicing.tenants.model import require_tenant
+from invoicing.tenants.settings import current_seller
 
 PDF_FIELD = "pdf"
 #: a PDF of at most 3 MiB in a multipart body: boundaries and part headers on top
@@ -57,6 +59,7 @@ metrics = Metrics()
 app = build_resolver(logger)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
+tenant_settings = DynamoSettingsRepository(settings.table_name)
 numbers = DynamoInvoiceNumbers(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
 outbox = DynamoMailOutbox(settings.table_name, settings.delivery_queue_url)
@@ -162,13 +165,15 @@ def _queue(
 
 
 def _publish(actor: service.Actor, invoice: Invoice) -> Invoice:
+    tenant = require_tenant(tenants, actor.tenant_id)
     return workflow.publish_invoice(
         invoices,
-        lifecycle.NumberingPolicy.of(require_tenant(tenants, actor.tenant_id)),
+        lifecycle.NumberingPolicy.of(tenant),
         actor.tenant_id,
         invoice.id,
         actor=actor,
         now=utc_now(),
+        seller=current_seller(tenant_settings, tenant),
     )
 
 

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from invoicing.adapters.document_store import S3DocumentStore, invoice_prefix
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
 from invoicing.api.handler import api_handler
@@ -21,6 +22,7 @@ from invoicing.invoices import service, workflow
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.settings import DocumentsSettings, load_settings
 from invoicing.tenants.model import require_tenant
+from invoicing.tenants.settings import with_defaults
 
 MAX_IDS = 100
 MAX_LISTED = 500
@@ -32,6 +34,7 @@ metrics = Metrics()
 app = build_resolver(logger)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
+tenant_settings = DynamoSettingsRepository(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
 
 READ = [requires_any_scope(Scope.INVOICES_READ)]
@@ -67,6 +70,18 @@ def _created(invoice: Invoice) -> Response[Invoice]:
     )
 
 
+def _create(fields: InvoiceCreate) -> Response[Invoice]:
+    """A new draft with the tenant's defaults (settings, else the tenant's currency) where `fields`
+    leave them out."""
+    actor = current_actor(app)
+    defaults = tenant_settings.get(actor.tenant_id).settings.defaults
+    complete = with_defaults(
+        fields, defaults, lambda: require_tenant(tenants, actor.tenant_id).default_currency
+    )
+    change = service.create_invoice(complete, actor=actor, now=utc_now(), tax_rounding=defaults.taxRounding)
+    return _created(invoices.create(change.invoice, change.event))
+
+
 def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
     actor = current_actor(app)
     return workflow.change_invoice(
@@ -77,17 +92,13 @@ def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
 @app.post("/v1/invoices", middlewares=WRITE, responses={201: {"description": "The new draft invoice."}})
 @tracer.capture_method
 def create_invoice(invoice: InvoiceCreate) -> Response[Invoice]:
-    change = service.create_invoice(invoice, actor=current_actor(app), now=utc_now())
-    return _created(invoices.create(change.invoice, change.event))
+    return _create(invoice)
 
 
 @app.post("/v1/invoices/empty", middlewares=WRITE, responses={201: {"description": "The new empty draft."}})
 @tracer.capture_method
 def create_empty_invoice() -> Response[Invoice]:
-    actor = current_actor(app)
-    tenant = require_tenant(tenants, actor.tenant_id)
-    change = service.empty_invoice(tenant.default_currency, actor=actor, now=utc_now())
-    return _created(invoices.create(change.invoice, change.event))
+    return _create(InvoiceCreate())
 
 
 @app.get("/v1/invoices/find/<invoiceId>", middlewares=READ)

@@ -8,6 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
 from invoicing.api.handler import api_handler
@@ -21,6 +22,7 @@ from invoicing.invoices.model import ApiModel, Invoice, Money, Timestamp
 from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
 from invoicing.settings import DocumentsSettings, load_settings
 from invoicing.tenants.model import require_tenant
+from invoicing.tenants.settings import current_seller
 
 settings = load_settings(DocumentsSettings)
 logger = Logger()
@@ -29,6 +31,7 @@ metrics = Metrics()
 app = build_resolver(logger)
 invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
+tenant_settings = DynamoSettingsRepository(settings.table_name)
 
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
 
@@ -59,6 +62,7 @@ def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
         actor=actor,
         now=now,
         prepare=prepare,
+        seller=current_seller(tenant_settings, tenant),
     )
     metrics.add_metric(name="InvoicePublished", unit=MetricUnit.Count, value=1)
     return published

@@ -102,14 +102,14 @@ def test_a_published_invoices_financial_content_is_frozen(functions):
     invoice = sent(functions)
 
     status, problem = call(functions, "invoices/update-invoice.json", invoice_id=invoice["id"])
-    note_status, updated = call(
-        functions, "invoices/update-invoice.json", invoice_id=invoice["id"], body={"note": "Still editable."}
+    reference_status, updated = call(
+        functions, "invoices/update-invoice.json", invoice_id=invoice["id"], body={"salesOrderId": "SO-7"}
     )
 
     assert status == 409
     assert "paymentTermDays" in problem["errors"]
-    assert note_status == 200
-    assert updated["note"] == "Still editable."
+    assert reference_status == 200
+    assert updated["salesOrderId"] == "SO-7"
 
 
 def test_publishing_twice_is_refused(functions):

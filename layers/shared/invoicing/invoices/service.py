@@ -49,6 +49,8 @@ FINANCIAL_FIELDS = frozenset(
         "shippingTaxRate",
     }
 )
+#: what an issued invoice prints besides its figures: frozen with them once it is published
+PRINTED_FIELDS = FINANCIAL_FIELDS | {"customer", "note", "paymentReference", "locale"}
 DELETABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 #: invoices whose figures follow their terms; every other status keeps the figures it was issued with
 PRICED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
@@ -233,13 +235,24 @@ def empty_invoice(
     )
 
 
+def printed_fields(invoice: Invoice) -> frozenset[str]:
+    """The fields the invoice's document prints. The seller is kept as issued and never edited; the
+    buyer is the customer block, or, where it has no e-mail or there is none, the contact e-mail and
+    the client id it prints instead."""
+    if invoice.customer is None:
+        return PRINTED_FIELDS | {"clientId", "contactEmail"}
+    if not invoice.customer.email:
+        return PRINTED_FIELDS | {"contactEmail"}
+    return PRINTED_FIELDS
+
+
 def _ensure_editable(invoice: Invoice, changed: set[str]) -> None:
     if invoice.status == InvoiceStatus.CANCELLED:
         raise Conflict("A cancelled invoice cannot be changed.")
-    frozen = sorted(changed & FINANCIAL_FIELDS)
+    frozen = sorted(changed & printed_fields(invoice))
     if frozen and invoice.status in PUBLISHED_STATUSES:
         raise Conflict(
-            f"The invoice is published, so its financial content is frozen: {', '.join(frozen)} "
+            f"The invoice is published, so what it prints is frozen: {', '.join(frozen)} "
             "cannot change. Cancel it and issue a new invoice instead.",
             field_errors={name: ["Frozen once the invoice is published."] for name in frozen},
         )

@@ -19,7 +19,7 @@ from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import ConcurrentChange
 from invoicing.invoices import lifecycle
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
-from invoicing.invoices.model import Event, Invoice
+from invoicing.invoices.model import Event, Invoice, Seller
 from invoicing.invoices.service import Actor, Change
 
 #: a few seconds at most: with the store's own resends, a request ends inside a 10 s function timeout
@@ -92,10 +92,12 @@ def publish_invoice(
     actor: Actor,
     now: datetime,
     prepare: Callable[[Invoice], Change] | None = None,
+    seller: Seller | None = None,
     sleep: Sleep = time.sleep,
 ) -> Invoice:
     """Number and publish an invoice, after `prepare` (seed 003's update-and-publish) if given; the
-    update, the number, the counter and the status change are one transaction."""
+    update, the number, the counter and the status change are one transaction. The invoice keeps
+    `seller` (`invoicing.tenants.settings.seller_as_issued`) as the seller it was issued by."""
     retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
     while True:
         current = store.get(tenant_id, invoice_id)
@@ -109,7 +111,7 @@ def publish_invoice(
         number = lifecycle.next_number(
             policy, year, store.current_sequence(tenant_id, policy.counter_for(year))
         )
-        published = lifecycle.publish(candidate, number, actor=actor, now=now)
+        published = lifecycle.publish(candidate, number, actor=actor, now=now, seller=seller)
         try:
             return store.save(published.invoice, *events, published.event, previous=current, number=number)
         except ConcurrentChange:
