@@ -33,7 +33,6 @@ from invoicing.invoices.calculator import (
     TaxRounding,
     legacy_tax_breakdown,
 )
-from invoicing.countries import alpha2_code, country_code, numeric_code
 from invoicing.invoices.enums import (
     AttachmentType,
     EventType,
