@@ -1,7 +1,13 @@
 """The API's OpenAPI document (`GET /v1/openapi.json`) and a Swagger UI page (`GET /v1/docs`).
 
-The document is generated from the functions' route declarations by `make openapi`.
+The document is generated from the functions' route declarations by `make openapi`. The page loads
+nothing from elsewhere: Swagger UI's stylesheet and bundle come from the pinned `swagger-ui-bundle`
+package (this function's requirements.txt) and are served under `/v1/docs/`, with the initializer
+next to this file. The page carries the document as a JSON data block, which no browser executes,
+so its Content-Security-Policy allows scripts from this origin only and no inline script at all.
 """
+
+from __future__ import annotations
 
 import json
 from functools import cache
@@ -12,10 +18,42 @@ from aws_lambda_powertools.event_handler import Response
 
 from invoicing.api.handler import api_handler
 from invoicing.api.resolver import build_resolver
+from invoicing.errors import NotFound
 from invoicing.settings import FunctionSettings, load_settings
 
-DOCUMENT_PATH = Path(__file__).with_name("openapi.json")
-SWAGGER_UI_VERSION = "5.17.14"
+HERE = Path(__file__).parent
+DOCUMENT_PATH = HERE / "openapi.json"
+JAVASCRIPT = "text/javascript; charset=utf-8"
+#: asset name -> (where it comes from, Content-Type); nothing else is served
+ASSETS = {
+    "swagger-ui.css": ("swagger-ui-bundle", "text/css; charset=utf-8"),
+    "swagger-ui-bundle.js": ("swagger-ui-bundle", JAVASCRIPT),
+    "swagger-initializer.js": ("function", JAVASCRIPT),
+}
+# Swagger UI sets inline styles and draws its icons from data: URIs in its stylesheet.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = {"X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+ASSET_CACHE = "private, max-age=86400"
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Invoicing API</title>
+<link rel="stylesheet" href="docs/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script id="openapi-document" type="application/json">{document}</script>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/swagger-initializer.js"></script></body></html>
+"""
 
 settings = load_settings(FunctionSettings)
 logger = Logger()
@@ -29,6 +67,24 @@ def _document() -> str:
     return DOCUMENT_PATH.read_text(encoding="utf-8")
 
 
+@cache
+def _page() -> str:
+    """The document as JSON that cannot end the data block early (`<`, `>` and `&` escaped)."""
+    compact = json.dumps(json.loads(_document()), separators=(",", ":"))
+    embedded = compact.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return PAGE.format(document=embedded)
+
+
+@cache
+def _asset(name: str) -> str:
+    source, _ = ASSETS[name]
+    if source == "function":
+        return (HERE / name).read_text(encoding="utf-8")
+    from swagger_ui_bundle import swagger_ui_path
+
+    return (swagger_ui_path / name).read_text(encoding="utf-8")
+
+
 @app.get("/v1/openapi.json", include_in_schema=False)
 def openapi_document() -> Response[str]:
     return Response(200, "application/json", _document())
@@ -36,14 +92,16 @@ def openapi_document() -> Response[str]:
 
 @app.get("/v1/docs", include_in_schema=False)
 def swagger_ui() -> Response[str]:
-    base = f"https://cdn.jsdelivr.net/npm/swagger-ui-dist@{SWAGGER_UI_VERSION}"
-    spec = json.dumps(json.loads(_document()))
-    page = f"""<!doctype html>
-<html><head><meta charset="utf-8"><title>Invoicing API</title>
-<link rel="stylesheet" href="{base}/swagger-ui.css"></head>
-<body><div id="ui"></div><script src="{base}/swagger-ui-bundle.js"></script>
-<script>SwaggerUIBundle({{spec: {spec}, dom_id: "#ui"}});</script></body></html>"""
-    return Response(200, "text/html; charset=utf-8", page)
+    headers = {"Content-Security-Policy": CONTENT_SECURITY_POLICY, **SECURITY_HEADERS}
+    return Response(200, "text/html; charset=utf-8", _page(), headers=headers)
+
+
+@app.get("/v1/docs/<asset>", include_in_schema=False)
+def swagger_ui_asset(asset: str) -> Response[str]:
+    if asset not in ASSETS:
+        raise NotFound(f"The docs page has no asset {asset!r}.")
+    headers = {"Cache-Control": ASSET_CACHE, **SECURITY_HEADERS}
+    return Response(200, ASSETS[asset][1], _asset(asset), headers=headers)
 
 
 lambda_handler = api_handler(app, logger, tracer, metrics)
