@@ -118,9 +118,11 @@ class SearchQuery:
     page: PageRequest = field(default_factory=PageRequest)
 
 
-PageNumber = Annotated[int, Field(ge=0, le=1_000_000, description="Zero-based page number.")]
+#: strict: a JSON integer, not a boolean or a string that reads as one
+PageNumber = Annotated[int, Field(ge=0, le=1_000_000, strict=True, description="Zero-based page number.")]
 PageSize = Annotated[
-    int, Field(ge=1, le=MAX_PAGE_SIZE, description=f"Invoices per page, at most {MAX_PAGE_SIZE}.")
+    int,
+    Field(ge=1, le=MAX_PAGE_SIZE, strict=True, description=f"Invoices per page, at most {MAX_PAGE_SIZE}."),
 ]
 
 
