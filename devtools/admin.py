@@ -1,4 +1,5 @@
-"""Admin command line: create tenants, create and revoke API keys, issue bearer tokens.
+"""Admin command line: create tenants, create and revoke API keys, issue bearer tokens, reconcile
+figures.
 
 Works against the local stack (`make run`, found through its state directory) or, with AWS
 credentials and `--stack-name`, against a deployed stack (found through its CloudFormation outputs).
@@ -21,6 +22,7 @@ from invoicing.auth.principal import KNOWN_SCOPES
 from invoicing.auth.tokens import HMAC_ALGORITHM, TokenPolicy, issue_token
 from invoicing.clock import utc_now
 from invoicing.errors import DomainError
+from invoicing.invoices.figures import Reconciliation, reconcile_figures
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, NewTenant, Tenant
 from invoicing.tenants.service import create_api_key, ensure_tenant, revoke_api_key
 
@@ -178,6 +180,48 @@ def command_issue_token(target: Target, arguments: argparse.Namespace) -> str:
     return token
 
 
+def reconciliation_report(result: Reconciliation) -> list[str]:
+    """One line per figure that differs: recorded, recomputed and the difference."""
+    lines = []
+    for status, change in result.difference.counts.items():
+        recorded = result.recorded.count_by_status.get(status, 0)
+        lines.append(f"count {status}: recorded {recorded}, recomputed {recorded + change} ({change:+})")
+    for currency, moved in result.difference.amounts.items():
+        for metric, change in moved.items():
+            recorded, recomputed = (
+                figures.total(metric, currency) for figures in (result.recorded, result.recomputed)
+            )
+            lines.append(f"{currency} {metric}: recorded {recorded}, recomputed {recomputed} ({change:+})")
+    return lines
+
+
+def command_reconcile_figures(target: Target, arguments: argparse.Namespace) -> str:
+    from invoicing.adapters.figures_store import DynamoFiguresRepository
+    from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+
+    result = reconcile_figures(
+        DynamoInvoiceRepository(target.table_name),
+        DynamoFiguresRepository(target.table_name),
+        arguments.tenant,
+        repair=arguments.repair,
+    )
+    for line in reconciliation_report(result):
+        print(line)
+    subject = f"figures of {result.tenant_id}"
+    if result.agrees:
+        return f"{subject} agree with its {result.invoices} invoices"
+    if result.repaired:
+        corrected = len(reconciliation_report(result))
+        return f"{subject} repaired from its {result.invoices} invoices: {corrected} corrected"
+    if not result.settled:
+        raise SystemExit(f"{subject} moved while they were recomputed (writes going on); run it again")
+    if arguments.repair:
+        raise SystemExit(
+            f"{subject}: a second recount found another difference (writes going on); run it again"
+        )
+    raise SystemExit(f"{subject} differ from its {result.invoices} invoices; --repair corrects them")
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m devtools.admin", description=__doc__)
     root.add_argument("--state-dir", type=Path, default=Path(".local"), help="local stack state (make run)")
@@ -218,6 +262,12 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--scopes", default=" ".join(sorted(KNOWN_SCOPES)))
     token.add_argument("--subject", help="the token's sub (default admin@<tenant>)")
     token.add_argument("--lifetime-minutes", type=int, default=60)
+    reconcile = commands.add_parser(
+        "reconcile-figures",
+        help="recompute a tenant's figures from its invoices; report the difference, or --repair it",
+    )
+    reconcile.add_argument("--tenant", required=True, help="tenant id")
+    reconcile.add_argument("--repair", action="store_true", help="correct the recorded figures")
     return root
 
 
@@ -226,6 +276,7 @@ COMMANDS = {
     "create-api-key": command_create_api_key,
     "revoke-api-key": command_revoke_api_key,
     "issue-token": command_issue_token,
+    "reconcile-figures": command_reconcile_figures,
 }
 
 

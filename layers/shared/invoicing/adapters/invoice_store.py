@@ -149,6 +149,27 @@ class DynamoInvoiceRepository:
         }
         return [by_key[key] for key in (invoice_key(tenant_id, i) for i in wanted) if key in by_key]
 
+    def each_invoice(self, tenant_id: str) -> Iterator[Invoice]:
+        """Every invoice of the tenant without rows and events (what its figures are made of): the
+        `ByInvoiceDate` index, which every header is in, 100 keys a page, and the page's headers
+        with one BatchGetItem. Never a Scan."""
+        try:
+            keys = self._items.query(
+                tenant_key(tenant_id), index_name="ByInvoiceDate", attributes_to_get=["pk"], page_size=100
+            )
+            page: list[str] = []
+            for item in keys:
+                page.append(item.pk)
+                if len(page) == 100:
+                    yield from self._headers(page)
+                    page = []
+            yield from self._headers(page)
+        except PynamoDBException as error:
+            raise DependencyUnavailable(f"Listing invoices failed: {error.msg}") from error
+
+    def _headers(self, keys: list[str]) -> list[Invoice]:
+        return [self._assemble(header, [], []) for header in self._batch_get([(key, HEADER) for key in keys])]
+
     def ids_by_opportunity(self, tenant_id: str, opportunity_id: str, limit: int) -> list[str]:
         key = f"{tenant_key(tenant_id)}#OPPORTUNITY#{opportunity_id}"
         return self._index_ids("ByOpportunity", key, limit, newest_first=True)
