@@ -3,11 +3,13 @@ the settings function, validated against the official EN 16931 rules."""
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime
 
 import pytest
 from defusedxml import ElementTree
+from facturx import get_xml_from_pdf
 
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.einvoice.ubl import CAC, CBC
@@ -97,3 +99,16 @@ def test_a_draft_has_no_e_invoice(functions):
     draft = json.loads(created["body"])
 
     assert e_invoice(functions, draft["id"], "cii")["statusCode"] == 409
+
+
+def test_the_original_pdf_of_a_complete_invoice_is_factur_x_carrying_its_cii(functions):
+    respond(functions, "settings/patch-settings.json")
+    invoice = issued_invoice(functions, customer=BUYER)
+
+    pdf = respond(functions, "documents/get-pdf.json", invoice_id=invoice["id"])
+
+    assert pdf["statusCode"] == 200
+    name, xml = get_xml_from_pdf(base64.b64decode(pdf["body"]), check_xsd=True)
+    assert name == "factur-x.xml"
+    assert invoice["invoiceNumber"].encode() in xml
+    assert fatal_asserts("cii", xml) == []

@@ -16,7 +16,16 @@ from invoicing.documents.theme import DEFAULT_THEME
 from invoicing.errors import Conflict, InvoiceChanged, NotFound
 from invoicing.invoices import service
 from invoicing.invoices.enums import AttachmentType, EventType, InvoiceStatus, PdfRendition
-from invoicing.invoices.model import Event, Invoice, InvoiceCreate, RowInput
+from invoicing.invoices.model import (
+    Address,
+    Customer,
+    Event,
+    Invoice,
+    InvoiceCreate,
+    RowInput,
+    Seller,
+    SellerAddress,
+)
 from invoicing.tenants.model import Tenant
 from tests.fakes import InMemoryTenantRepository
 
@@ -262,3 +271,43 @@ def test_the_pdf_layer_is_imported_only_to_render():
     )
 
     assert completed.stdout.strip() == "[]"
+
+
+def test_only_the_original_of_a_complete_invoice_carries_its_cii(world):
+    _, invoices, files, render = world
+    embedded: list[bytes] = []
+
+    def embed(pdf: bytes, cii: bytes) -> bytes:
+        embedded.append(cii)
+        return pdf + b" factur-x"
+
+    tenants = InMemoryTenantRepository()
+    tenants.tenants["acme"] = SELLER
+    current = CurrentPdfs(invoices, tenants, files, render=render, embed=embed, clock=lambda: LATER)
+    complete = invoices.invoice.model_copy(
+        update={
+            "status": InvoiceStatus.SENT,
+            "invoiceNumber": "INV-7",
+            "invoiceDate": NOW,
+            "seller": Seller(
+                legalName="Acme Müller GmbH",
+                address=SellerAddress(city="Berlin", country="DE"),
+                vatId="DE136695976",
+            ),
+            "customer": Customer(companyName="Globex", billingAddress=Address(city="Paris", country="FR")),
+        }
+    )
+    invoices.invoice = complete
+
+    original = current.ensure(ACTOR, complete)
+    invoices.invoice = original.invoice.model_copy(
+        update={"status": InvoiceStatus.PAID, "paid": complete.total}
+    )
+    paid = current.ensure(ACTOR, invoices.invoice, PdfRendition.PAID)
+
+    assert original.content is not None
+    assert original.content.endswith(b" factur-x")
+    assert paid.content is not None
+    assert not paid.content.endswith(b" factur-x")
+    assert len(embedded) == 1
+    assert b"<ram:ID>INV-7</ram:ID>" in embedded[0]

@@ -4,6 +4,7 @@ Import it only when rendering (`invoicing.documents.rendering.render_with_fpdf` 
 and Pillow are kept out of every cold start.
 """
 
+from invoice_pdf.facturx import embed_cii
 from invoice_pdf.renderer import render_pdf
 
-__all__ = ["render_pdf"]
+__all__ = ["embed_cii", "render_pdf"]

@@ -6,6 +6,7 @@ to mail). Three renditions (`PdfRendition`):
   theme, logo) and replaced when the draft changes;
 - a published invoice's ORIGINAL: the invoice as issued (no payments yet), rendered the first time it
   is asked for and kept byte for byte from then on, whatever changes later (payments, notes, theme);
+  when the seller and buyer data suffice for EN 16931 it is a Factur-X PDF carrying its CII XML;
 - the PAID copy of a paid invoice: the same document with what was paid, stamped PAID, rendered once.
 Storage comes in through Protocols, as in `invoicing.invoices.workflow`; the renderer is fpdf2 in the
 PDF layer (`invoice_pdf`), imported only when a PDF is rendered, so neither import nor a request that
@@ -25,6 +26,7 @@ from invoicing.clock import utc_now
 from invoicing.documents import changes
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
+from invoicing.errors import Unprocessable
 from invoicing.invoices import service, workflow
 from invoicing.invoices.enums import ISSUED_STATUSES, AttachmentType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import Attachment, Invoice
@@ -40,6 +42,29 @@ def render_with_fpdf(document: InvoiceDocument, logo: bytes | None, *, now: date
     from invoice_pdf import render_pdf
 
     return render_pdf(document, logo, now=now)
+
+
+class EmbedXml(Protocol):
+    def __call__(self, pdf: bytes, cii: bytes) -> bytes: ...
+
+
+def embed_with_facturx(pdf: bytes, cii: bytes) -> bytes:
+    """Imports invoice_pdf (PdfLayer) only when called."""
+    from invoice_pdf import embed_cii
+
+    return embed_cii(pdf, cii)
+
+
+def factur_x_xml(invoice: Invoice) -> bytes | None:
+    """The issued invoice's CII XML, or None when its seller or buyer data is too thin for EN 16931
+    (the original is then a plain PDF)."""
+    from invoicing.einvoice.cii import to_cii
+    from invoicing.einvoice.mapping import einvoice_of
+
+    try:
+        return to_cii(einvoice_of(invoice))
+    except Unprocessable:
+        return None
 
 
 class PdfFiles(Protocol):
@@ -110,6 +135,7 @@ class CurrentPdfs:
         tenants: TenantLookup,
         files: PdfFiles,
         render: RenderPdf = render_with_fpdf,
+        embed: EmbedXml = embed_with_facturx,
         clock: Callable[[], datetime] = utc_now,
         make_id: service.NewId = service.new_id,
     ) -> None:
@@ -117,6 +143,7 @@ class CurrentPdfs:
         self._tenants = tenants
         self._files = files
         self._render = render
+        self._embed = embed
         self._clock = clock
         self._make_id = make_id
 
@@ -164,6 +191,10 @@ class CurrentPdfs:
     ) -> tuple[Attachment, bytes]:
         now = self._clock()
         content = self._render(document, look.logo, now=now)
+        if rendition is PdfRendition.ORIGINAL:
+            cii = factur_x_xml(as_issued(invoice))
+            if cii is not None:
+                content = self._embed(content, cii)
         self._files.put_invoice_pdf(actor.tenant_id, invoice.id, blob_id, content, document.file_name)
         pdf = Attachment(
             blobId=blob_id,

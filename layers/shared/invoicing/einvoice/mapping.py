@@ -125,11 +125,13 @@ def _buyer(invoice: Invoice, missing: dict[str, list[str]]) -> Party | None:
 def einvoice_of(invoice: Invoice) -> EInvoice:
     """The issued invoice as an EN 16931 invoice; Conflict for a draft, Unprocessable naming what an
     e-invoice needs and the invoice lacks."""
-    if invoice.status not in ISSUED_STATUSES or invoice.invoiceNumber is None or invoice.invoiceDate is None:
+    if invoice.status not in ISSUED_STATUSES or invoice.invoiceNumber is None:
         raise Conflict(
             f"Invoice {invoice.id} is {invoice.status.value}: only an issued invoice has an e-invoice."
         )
     missing: dict[str, list[str]] = {}
+    if invoice.invoiceDate is None:
+        missing["invoiceDate"] = [MISSING]
     seller, buyer = _seller(invoice, missing), _buyer(invoice, missing)
     if invoice.calculationVersion != CALCULATION_VERSION and (
         invoice.discountAmount or invoice.feesAmount or invoice.shippingAmount
@@ -139,7 +141,7 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
         ]
     if not _amounts_fit(invoice):
         missing["currency"] = [f"EN 16931 amounts have at most two decimals; {invoice.currency} has more."]
-    if missing or seller is None or buyer is None or invoice.seller is None:
+    if missing or seller is None or buyer is None or invoice.seller is None or invoice.invoiceDate is None:
         names = ", ".join(missing)
         raise Unprocessable(
             f"Invoice {invoice.invoiceNumber} cannot be written as an EN 16931 e-invoice: {names}.",
