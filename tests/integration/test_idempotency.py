@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import uuid
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.errors import InvoiceChanged
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import LambdaContext, invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 WRITING_FUNCTIONS = (
@@ -271,3 +272,73 @@ def test_a_caller_without_the_routes_scope_is_refused_before_anything_is_replaye
     assert reader[0] == 403
     assert "id" not in reader[1]
     assert writer == created
+
+
+CARD_ROUTE = "/v1/invoices/{invoiceId}/pay-by-card"
+
+
+@pytest.fixture
+def card_payments(deployment, monkeypatch):
+    """A route of the kind card payments will add, marking the card's fields as never stored; it even
+    echoes the card number, which the record must still not keep."""
+    from aws_lambda_powertools import Logger, Metrics, Tracer
+    from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+
+    from invoicing.api.handler import api_handler
+
+    for name, value in deployment.function_environment("LifecycleFunction").items():
+        monkeypatch.setenv(name, value)
+    app = APIGatewayRestResolver()
+
+    @app.post("/v1/invoices/<invoiceId>/pay-by-card")
+    def pay_by_card(invoiceId: str) -> dict:
+        card = app.current_event.json_body["card"]
+        return {"invoiceId": invoiceId, "card": {"number": card["number"], "last4": card["number"][-4:]}}
+
+    logger = Logger()
+    return api_handler(
+        app,
+        logger,
+        Tracer(),
+        Metrics(),
+        idempotency_table=deployment.ref("IdempotencyTable"),
+        idempotency_bucket=deployment.ref("DocumentsBucket"),
+        never_stored={f"POST {CARD_ROUTE}": {"number", "cvc"}},
+    )
+
+
+def pay_by_card(handler, key: str, number: str, cvc: str) -> tuple[int, dict]:
+    event = sample_event("invoices/create-invoice.json")
+    event["resource"] = CARD_ROUTE
+    event["path"] = f"/v1/invoices/{SAMPLE_ID}/pay-by-card"
+    event["headers"]["Idempotency-Key"] = key
+    event["body"] = json.dumps({"amount": 10, "card": {"number": number, "cvc": cvc, "expiry": "12/30"}})
+    response = handler(event, LambdaContext("card-payments", aws_request_id=str(uuid.uuid4())))
+    return response["statusCode"], json.loads(response["body"])
+
+
+def test_fields_a_route_marks_never_reach_a_record(card_payments, deployment):
+    key = str(uuid.uuid4())
+
+    paid = pay_by_card(card_payments, key, "4111111111111111", "737")
+    again = pay_by_card(card_payments, key, "5555555555554444", "123")
+
+    assert paid == (200, {"invoiceId": SAMPLE_ID, "card": {"number": "4111111111111111", "last4": "1111"}})
+    assert again == (200, {"invoiceId": SAMPLE_ID, "card": {"last4": "1111"}})
+    records = boto3.client("dynamodb").scan(TableName=deployment.ref("IdempotencyTable"))["Items"]
+    assert len(records) == 1
+    assert not {"4111111111111111", "737", "5555555555554444"} & set(re.findall(r"\d+", json.dumps(records)))
+
+
+def test_a_record_keeps_a_hash_of_the_request_never_its_body(functions, deployment):
+    key = str(uuid.uuid4())
+    note = "Pay to DE89370400440532013000 by Friday."
+
+    call(functions, "invoices/create-invoice.json", key=key, body=order(note=note))
+
+    records = boto3.client("dynamodb").scan(TableName=deployment.ref("IdempotencyTable"))["Items"]
+    assert [sorted(record) for record in records] == [
+        ["data", "expiration", "id", "in_progress_expiration", "status", "validation"]
+    ]
+    assert len(records[0]["validation"]["S"]) == 64
+    assert key not in json.dumps(records)

@@ -106,3 +106,20 @@ def test_a_caller_may_call_what_the_authorizers_policy_opens_to_its_scopes(scope
 
 def test_a_request_without_a_caller_may_call_nothing():
     assert not may_call({"httpMethod": "POST", "path": "/v1/invoices", "requestContext": {}})
+
+
+def test_fields_never_stored_are_left_out_of_the_fingerprint_at_any_depth():
+    def paying(card: str, amount: str) -> dict:
+        return request(f'{{"amount": {amount}, "payer": {{"card": {{"number": "{card}", "cvc": "1"}}}}}}')
+
+    fingerprint = request_fingerprint(paying("4111111111111111", "10.50"), {"number", "cvc"})
+
+    assert fingerprint == request_fingerprint(paying("5555555555554444", "10.50"), {"number", "cvc"})
+    assert fingerprint != request_fingerprint(paying("4111111111111111", "10.51"), {"number", "cvc"})
+    assert request_fingerprint(paying("4111111111111111", "10.50")) != request_fingerprint(
+        paying("5555555555554444", "10.50")
+    )
+
+
+def test_a_body_that_is_not_json_is_left_out_when_a_route_marks_fields():
+    assert request_fingerprint(request("card=4111"), {"card"}) == request_fingerprint(request(), {"card"})

@@ -7,6 +7,10 @@
   itself (403) and never sees a kept response.
 - The request's fingerprint is a SHA-256 of its body and its query string: the same key with another
   body or another query is 422. The same key while the first request still runs is 409.
+- A record holds hashes of the key and of the fingerprint, never the body, and the response. A route
+  names the fields that must not reach a record (card numbers, CVCs, bank accounts, secrets) in
+  `never_stored`: they are left out of its fingerprint and out of the response it keeps, at any
+  depth of the JSON, so a replay answers the response without them.
 - Final answers are kept. An answer that asks the client to retry (every 5xx, 429, a 409 whose
   problem type is `concurrent-change`) or that is about the caller rather than the request (401,
   403) is not, so the retry runs again. A 409 for an illegal transition is final.
@@ -22,8 +26,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -46,6 +51,9 @@ NOT_FINAL_STATUSES = frozenset({401, 403, 429})
 RETRY_PROBLEMS = frozenset({"concurrent-change", "idempotency-key-in-progress"})
 
 Resolve = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
+#: "METHOD /resource" (API Gateway's `resource`, e.g. "POST /v1/invoices/{invoiceId}/pay") -> the
+#: names of the fields of its body and response that never reach a record
+NeverStored = Mapping[str, Collection[str]]
 
 
 def idempotency_key(event: dict[str, Any]) -> str | None:
@@ -90,14 +98,46 @@ def _problem_slug(response: dict[str, Any]) -> str | None:
     return kind.removeprefix(PROBLEM_TYPE_PREFIX) if isinstance(kind, str) else None
 
 
-def request_fingerprint(event: dict[str, Any]) -> str:
+def request_fingerprint(event: dict[str, Any], never_stored: Collection[str] = ()) -> str:
     """SHA-256 of what makes two requests with one key the same request: the body and the query
-    string (every value of every parameter, in the order sent)."""
+    string (every value of every parameter, in the order sent). With `never_stored`, the body is
+    the JSON without those fields (numbers read exactly), or left out when it is not JSON."""
+    body = event.get("body")
+    if never_stored and body:
+        body = _json_without(body, never_stored)
     query = event.get("multiValueQueryStringParameters") or {
         name: [value] for name, value in (event.get("queryStringParameters") or {}).items()
     }
-    made_of = {"body": event.get("body"), "query": sorted(query.items())}
+    made_of = {"body": body, "query": sorted(query.items())}
     return hashlib.sha256(json.dumps(made_of, separators=(",", ":")).encode()).hexdigest()
+
+
+def _json_without(text: str, names: Collection[str]) -> str | None:
+    try:
+        document = json.loads(text, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return None
+    return json.dumps(_without(document, names), sort_keys=True, separators=(",", ":"), default=str)
+
+
+def _without(value: Any, names: Collection[str]) -> Any:
+    if isinstance(value, dict):
+        return {key: _without(item, names) for key, item in value.items() if key not in names}
+    if isinstance(value, list):
+        return [_without(item, names) for item in value]
+    return value
+
+
+def _response_without(response: dict[str, Any], names: Collection[str]) -> dict[str, Any]:
+    """The response as it is kept: its JSON body without the named fields."""
+    body = response.get("body")
+    if not names or not body or response.get("isBase64Encoded"):
+        return response
+    try:
+        document = json.loads(body, parse_float=Decimal)
+    except (ValueError, RecursionError):
+        return response
+    return {**response, "body": json.dumps(_without(document, names), separators=(",", ":"), default=str)}
 
 
 def may_call(event: dict[str, Any]) -> bool:
@@ -157,9 +197,15 @@ class IdempotentWrites:
     but not kept."""
 
     def __init__(
-        self, table_name: str, logger: Logger, metrics: Metrics, kept_responses: KeptResponses | None = None
+        self,
+        table_name: str,
+        logger: Logger,
+        metrics: Metrics,
+        kept_responses: KeptResponses | None = None,
+        never_stored: NeverStored | None = None,
     ) -> None:
         self._table_name = table_name
+        self._never_stored = {route: frozenset(names) for route, names in (never_stored or {}).items()}
         self._logger = logger
         self._metrics = metrics
         self._records = ResponseRecords(kept_responses)
@@ -189,7 +235,8 @@ class IdempotentWrites:
             response = attempt.response = resolve(event, context)
             if not is_final(response):
                 raise _NotKept(response)
-            return Outcome(response, tenant_id=request["tenant"], record=_record_name(request))
+            kept = _response_without(response, self._never_stored_in(event))
+            return Outcome(response, kept, tenant_id=request["tenant"], record=_record_name(request))
 
         runner: Callable[..., Any] = idempotent_function(
             run,
@@ -221,7 +268,7 @@ class IdempotentWrites:
             "method": event.get("httpMethod"),
             "path": event.get("path"),
             "key": key,
-            "fingerprint": request_fingerprint(event),
+            "fingerprint": request_fingerprint(event, self._never_stored_in(event)),
         }
         attempt = _Attempt()
         try:
@@ -254,4 +301,7 @@ class IdempotentWrites:
         except (DependencyUnavailable, ResponseTooLarge) as failure:
             self._logger.warning("kept response unavailable", extra={"reason": str(failure)})
             return _problem_response(event, _unavailable())
-        return result.response if isinstance(result, Outcome) else result
+        return result.answered if isinstance(result, Outcome) else result
+
+    def _never_stored_in(self, event: dict[str, Any]) -> frozenset[str]:
+        return self._never_stored.get(f"{event.get('httpMethod')} {event.get('resource')}", frozenset())

@@ -33,10 +33,11 @@ class ResponseTooLarge(Exception):
 
 @dataclass(frozen=True)
 class Outcome:
-    """A response to keep, with what names the object it may need: the tenant and a name unique to
-    the record."""
+    """The response answered, the response kept (without the fields that are never stored), and what
+    names the object the kept one may need: the tenant and a name unique to the record."""
 
-    response: dict[str, Any]
+    answered: dict[str, Any]
+    kept: dict[str, Any]
     tenant_id: str
     record: str
 
@@ -48,9 +49,9 @@ class ResponseRecords:
         self._objects = objects
 
     def compact(self, outcome: Outcome) -> dict[str, Any]:
-        text = json.dumps(outcome.response, separators=(",", ":"))
+        text = json.dumps(outcome.kept, separators=(",", ":"))
         if len(text) <= PLAIN_LIMIT:
-            return outcome.response
+            return outcome.kept
         deflated = zlib.compress(text.encode(), level=6)
         encoded = base64.b64encode(deflated).decode("ascii")
         if len(encoded) <= INLINE_LIMIT:
