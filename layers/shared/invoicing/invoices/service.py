@@ -49,8 +49,11 @@ FINANCIAL_FIELDS = frozenset(
         "shippingTaxRate",
     }
 )
-#: what an issued invoice prints besides its figures: frozen with them once it is published
-PRINTED_FIELDS = FINANCIAL_FIELDS | {"customer", "note", "paymentReference", "locale"}
+#: what an issued invoice prints and states besides its figures (the buyer, how to pay, how amounts
+#: and dates read): frozen with them once it is published. The seller is kept as issued and is never
+#: edited. The note, the contact e-mail (where mail goes), references and mail texts stay editable:
+#: the issued PDF is kept as rendered then, so they show only on later renditions (a paid copy).
+FROZEN_FIELDS = FINANCIAL_FIELDS | {"customer", "paymentReference", "locale"}
 DELETABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 #: invoices whose figures follow their terms; every other status keeps the figures it was issued with
 PRICED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
@@ -235,21 +238,10 @@ def empty_invoice(
     )
 
 
-def printed_fields(invoice: Invoice) -> frozenset[str]:
-    """The fields the invoice's document prints. The seller is kept as issued and never edited; the
-    buyer is the customer block, or, where it has no e-mail or there is none, the contact e-mail and
-    the client id it prints instead."""
-    if invoice.customer is None:
-        return PRINTED_FIELDS | {"clientId", "contactEmail"}
-    if not invoice.customer.email:
-        return PRINTED_FIELDS | {"contactEmail"}
-    return PRINTED_FIELDS
-
-
 def _ensure_editable(invoice: Invoice, changed: set[str]) -> None:
     if invoice.status == InvoiceStatus.CANCELLED:
         raise Conflict("A cancelled invoice cannot be changed.")
-    frozen = sorted(changed & printed_fields(invoice))
+    frozen = sorted(changed & FROZEN_FIELDS)
     if frozen and invoice.status in PUBLISHED_STATUSES:
         raise Conflict(
             f"The invoice is published, so what it prints is frozen: {', '.join(frozen)} "
