@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -68,6 +69,14 @@ class Claim(StrEnum):
     ALREADY_SENT = "ALREADY_SENT"
     IN_PROGRESS = "IN_PROGRESS"
     CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class MailRecord:
+    """What the outbox knows of one mail: its state and, once SES took it, SES's message id."""
+
+    state: MailState
+    ses_message_id: str | None
 
 
 class DueJobs(GlobalSecondaryIndex["MailItem"]):  # type: ignore[no-untyped-call]
@@ -138,6 +147,11 @@ class DynamoMailOutbox:
     def ses_message_id(self, message: OutboxMessage) -> str | None:
         item = self._read(message)
         return None if item is None else item.sesMessageId
+
+    def record_of(self, tenant_id: str, invoice_id: str, mail_id: str) -> MailRecord | None:
+        """The mail `mail_id` of an invoice, as a notification names it; None when there is none."""
+        item = self._read_key(invoice_key(tenant_id, invoice_id), f"{MAIL_PREFIX}{mail_id}")
+        return None if item is None else MailRecord(MailState(item.mailState), item.sesMessageId)
 
     def record(self, message: OutboxMessage, now: datetime) -> None:
         """Record the mail as PENDING, once per message id, due for the relay after RELAY_AFTER."""

@@ -3,7 +3,9 @@
 SES publishes them (event publishing through the configuration set, or identity notifications) to
 SNS as JSON: `eventType` (or `notificationType`) Delivery, Bounce or Complaint, and `mail.tags`
 carrying the tenant, invoice and mail id the worker sent with the mail. A notification without
-those tags is not about an invoice mail and is ignored.
+those tags is not about an invoice mail and is ignored. Tags are only what the sender wrote, and
+the SES identity and configuration set are shared: a notification counts only when SES's message
+id is the one the outbox recorded for the mail its tags name (`is_of_recorded_mail`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ class MailNotification:
     mail_id: str
     ses_message_id: str
     outcomes: tuple[MailOutcome, ...]
+
+
+def is_of_recorded_mail(notification: MailNotification, recorded_ses_message_id: str | None) -> bool:
+    """The notification is about the mail its tags name: SES's id for it is the one we recorded."""
+    return bool(recorded_ses_message_id) and notification.ses_message_id == recorded_ses_message_id
 
 
 def _tag(tags: dict[str, Any], name: str) -> str | None:
