@@ -6,6 +6,7 @@ Items of the partition `TENANT#<tenantId>#INVOICE#<invoiceId>`:
 - `ROWS#000`, ...      rows, in chunks of at most ROW_CHUNK_BYTES so 1,000 rows fit any item limit
 - `EVENT#<version>`     the audit trail, one item per change (numbered by the version it made), so
                        it can grow without bound and keeps its order
+- `SENTMAIL#<version>`, `REMINDER#<version>`  the mail log, likewise (`invoice_mail_log`)
 
 Every change writes the header (conditional on the version it read), its row chunks and its new
 event in one transaction. The tenant is part of the key, so another tenant's id never matches.
@@ -28,6 +29,7 @@ from typing import Any
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
+from invoicing.adapters import invoice_mail_log
 from invoicing.adapters.dynamodb import bind, transaction_connection
 from invoicing.adapters.figures_store import DynamoFiguresRepository
 from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
@@ -130,7 +132,8 @@ class DynamoInvoiceRepository:
             raise NotFound(f"Invoice {invoice_id} does not exist.")
         rows = [item for item in items if item.sk.startswith(ROWS_PREFIX)]
         events = [item for item in items if item.sk.startswith(EVENT_PREFIX)]
-        return self._assemble(header, rows, events)
+        log = [item for item in items if item.sk.startswith(invoice_mail_log.LOG_PREFIXES)]
+        return self._assemble(header, rows, events, log)
 
     def get_many(self, tenant_id: str, invoice_ids: Iterable[str]) -> list[Invoice]:
         """Invoices (without events) in the order asked; ids that do not exist are left out."""
@@ -228,7 +231,11 @@ class DynamoInvoiceRepository:
             raise DependencyUnavailable(f"Reading invoices failed: {error.msg}") from error
 
     def _assemble(
-        self, header: InvoiceItem, row_items: Sequence[InvoiceItem], event_items: Sequence[InvoiceItem]
+        self,
+        header: InvoiceItem,
+        row_items: Sequence[InvoiceItem],
+        event_items: Sequence[InvoiceItem],
+        log_items: Sequence[InvoiceItem] | None = None,
     ) -> Invoice:
         document = json.loads(header.doc or "{}")
         document["rows"] = [
@@ -236,12 +243,14 @@ class DynamoInvoiceRepository:
         ]
         document["events"] = [json.loads(item.doc or "{}") for item in event_items]
         document["version"] = int(header.version or 0)
-        return Invoice.model_validate(document)
+        log = None if log_items is None else [(item.sk, item.doc or "[]") for item in log_items]
+        return invoice_mail_log.read_invoice(document, log)
 
     # --- writes ------------------------------------------------------------------------------
 
     def _header(self, invoice: Invoice, row_chunks: int) -> InvoiceItem:
-        document = invoice.model_dump(mode="python", exclude={"rows", "events", "version", "additionalNotes"})
+        excluded = {"rows", "events", "version", "additionalNotes", *invoice_mail_log.LOG_FIELDS}
+        document = invoice.model_dump(mode="python", exclude=excluded)
         return self._items(
             pk=invoice_key(invoice.tenantId, invoice.id),
             sk=HEADER,
@@ -251,6 +260,11 @@ class DynamoInvoiceRepository:
             rowChunks=row_chunks,
             **header_index_attributes(invoice),
         )
+
+    def _log_items(self, invoice: Invoice, previous: Invoice | None) -> list[InvoiceItem]:
+        key = invoice_key(invoice.tenantId, invoice.id)
+        added = invoice_mail_log.log_items(invoice, previous)
+        return [self._items(pk=key, sk=sk, doc=doc) for sk, doc in added]
 
     def _event_item(self, invoice: Invoice, event: Event, version: int) -> InvoiceItem:
         return self._items(
@@ -301,6 +315,7 @@ class DynamoInvoiceRepository:
         condition = items.pk.does_not_exist() if previous is None else items.version == previous.version
         previous_chunks = len(_row_chunks(previous.rows)) if previous is not None else 0
         counter_position = 1 + max(len(chunks), previous_chunks) + len(events) if number is not None else None
+        log = self._log_items(invoice, previous)
 
         def fill(transaction: TransactWrite) -> None:
             transaction.save(header, condition=condition)
@@ -313,6 +328,8 @@ class DynamoInvoiceRepository:
             if number is not None:
                 self._claim_number(transaction, invoice, number)
             self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice), invoice.id)
+            for item in log:
+                transaction.save(item)
 
         self._commit(fill, lambda error: self._write_failure(error, invoice, counter_position))
 
@@ -375,6 +392,7 @@ class DynamoInvoiceRepository:
                         self._header(stored, len(chunks)),
                         *chunks,
                         self._event_item(stored, event, 1),
+                        *self._log_items(stored, None),
                     ):
                         batch.save(item)
         except PynamoDBException as error:
