@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from dataclasses import replace
 
@@ -77,3 +78,44 @@ def test_keys_are_scoped_to_the_tenant(client, client_for):
     assert (mine.status, theirs.status) == (201, 201)
     assert mine.json()["id"] != theirs.json()["id"]
     assert theirs.json()["tenantId"] == "e2e-idempotency-other"
+
+
+def long_rows(count: int) -> list[dict]:
+    """Rows whose descriptions (hex digits of hashes, 2,000 characters each) deflate poorly."""
+    return [
+        {
+            "description": "".join(
+                hashlib.sha256(f"{row}:{part}".encode()).hexdigest() for part in range(32)
+            )[:2000],
+            "quantity": 1,
+            "unitPrice": row + 1,
+        }
+        for row in range(count)
+    ]
+
+
+def test_a_write_too_large_for_one_record_is_replayed_and_not_repeated(client):
+    keyed = with_key(client, str(uuid.uuid4()))
+    big = {**ORDER, "rows": long_rows(1_000)}
+    before = count(client)
+
+    first = keyed.post("/v1/invoices", big)
+    again = keyed.post("/v1/invoices", big)
+
+    assert first.status == 201, first.body[:300]
+    assert len(first.body) > 2_000_000
+    assert (again.status, again.body) == (201, first.body)
+    assert count(client) == before + 1
+
+
+def test_the_same_key_with_another_query_string_is_422_and_deletes_nothing(client):
+    first, second = (client.post("/v1/invoices", ORDER).json()["id"] for _ in range(2))
+    keyed = with_key(client, str(uuid.uuid4()))
+
+    deleted = keyed.delete(f"/v1/invoices/delete-list?ids={first}")
+    reused = keyed.delete(f"/v1/invoices/delete-list?ids={second}")
+
+    assert deleted.status == 204
+    assert "Idempotency-Key" in assert_problem(reused, 422)["errors"]
+    assert client.get(f"/v1/invoices/find/{first}").status == 404
+    assert client.get(f"/v1/invoices/find/{second}").status == 200
