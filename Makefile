@@ -42,7 +42,7 @@ test: $(STAMP) ## Run the whole test suite with coverage
 	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=term-missing:skip-covered
 
 fuzz: $(STAMP) ## schemathesis against a fresh local stack's OpenAPI document (about 3 minutes)
-	$(PY) -m devtools.fuzz
+	$(PY) -m devtools.fuzz $(FUZZ_OPTIONS)
 
 lint: $(STAMP) ## ruff lint and format check
 	$(PY) -m ruff check .

@@ -4,8 +4,8 @@ Starts the local stack on a free port with a state directory of its own, provisi
 issues it a bearer token, runs `st run` with `schemathesis.toml` (every check, a fixed seed, a time
 budget and bounded examples per operation) against `GET /v1/openapi.json`, and stops the stack
 whatever happens. Failures listed in `fuzz-baseline.json` are accepted deviations, each with its
-reason. The run's summary (operations, requests, failures by check) is printed last, in the form
-BENCHMARKS.md shows it; schemathesis' reports and the stack's log stay in `--report-dir`.
+reason. The run's summary (operations, requests, failures by check) is printed last, and with
+`--benchmarks` written to BENCHMARKS.md; schemathesis' reports and the stack's log stay in `--report-dir`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from devtools.bench.report import Section, write_section
 from devtools.stack.testing import run_admin, running_stack
 from devtools.template import ROOT
 
 CONFIG_PATH = ROOT / "schemathesis.toml"
+BENCHMARKS_PATH = ROOT / "BENCHMARKS.md"
 TENANT = "fuzz"
-SCOPES = "invoices:read invoices:write"
-#: the environment variable schemathesis.toml reads the bearer token from
+#: the environment variables schemathesis.toml reads the bearer token and the tenant's client id from
 TOKEN_ENVIRONMENT_NAME = "FUZZ_TOKEN"  # noqa: S105 - a variable's name, not a secret
+CLIENT_ID_ENVIRONMENT_NAME = "FUZZ_CLIENT_ID"
+_CLIENT_ID = re.compile(r"^tenant \S+: clientId (\d+),", re.MULTILINE)
 SCHEMA_PATH = "/v1/openapi.json"
 JSON_REPORT = "report.json"
 EVENTS_REPORT = "events.ndjson"
@@ -100,18 +106,51 @@ def summarise(report: Mapping[str, Any], requests: int) -> FuzzSummary:
     )
 
 
+def benchmarks_section(summary: FuzzSummary, report: Mapping[str, Any], today: str) -> Section:
+    """BENCHMARKS.md's "Fuzzing" section for this run."""
+    markdown = "\n".join(
+        [
+            "## Fuzzing",
+            "",
+            "schemathesis against the local stack's own OpenAPI document (`GET /v1/openapi.json`): every",
+            "check, the examples, coverage, fuzzing and stateful phases, settings in `schemathesis.toml`.",
+            'Accepted deviations are in `fuzz-baseline.json`, each with its reason (README: "Fuzzing").',
+            "",
+            "- Command: `make fuzz`",
+            f"- Date: {today}",
+            f"- Machine: {platform.machine()}, {os.cpu_count()} CPUs",
+            f"- schemathesis {report.get('schemathesis_version')}, seed {report.get('seed')}",
+            "",
+            summary.render(),
+        ]
+    )
+    return Section(name="fuzzing", markdown=markdown)
+
+
+def client_id(admin_output: str) -> str:
+    """The tenant's numeric client id, from the admin command line's output."""
+    found = _CLIENT_ID.search(admin_output)
+    if found is None:
+        raise ValueError(f"no client id in the admin command line's output:\n{admin_output}")
+    return found.group(1)
+
+
 def _read_events(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as lines:
         return [json.loads(line) for line in lines if line.strip()]
 
 
-def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str]) -> int:
+def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str], *, benchmarks: bool = False) -> int:
     """One run against a fresh stack; schemathesis' exit code."""
     try:
         with running_stack(state_dir) as stack:
-            token = run_admin(stack, "issue-token", "--tenant", TENANT, "--scopes", SCOPES).splitlines()[-1]
+            issued = run_admin(stack, "issue-token", "--tenant", TENANT)
             command = st_command(f"{stack.base_url}{SCHEMA_PATH}", report_dir, *st_arguments)
-            environment = {**os.environ, TOKEN_ENVIRONMENT_NAME: token}
+            environment = {
+                **os.environ,
+                TOKEN_ENVIRONMENT_NAME: issued.splitlines()[-1],
+                CLIENT_ID_ENVIRONMENT_NAME: client_id(issued),
+            }
             print(f"fuzzing {stack.base_url}{SCHEMA_PATH} (tenant {TENANT})", flush=True)
             completed = subprocess.run(command, cwd=ROOT, env=environment, check=False)
     finally:
@@ -122,6 +161,9 @@ def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str]) -> int:
         report = json.loads(report_path.read_text(encoding="utf-8"))
         summary = summarise(report, count_requests(_read_events(report_dir / EVENTS_REPORT)))
         print(f"\n{summary.render()}\n\nreports and the stack's log: {report_dir}")
+        if benchmarks:
+            today = datetime.now(UTC).date().isoformat()
+            write_section(BENCHMARKS_PATH, benchmarks_section(summary, report, today))
     return completed.returncode
 
 
@@ -130,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--report-dir", type=Path, default=ROOT / ".local" / "fuzz", help="reports and the stack's log"
     )
+    parser.add_argument("--benchmarks", action="store_true", help="write the summary to BENCHMARKS.md")
     parser.add_argument("st_arguments", nargs="*", help="more `st run` options, after --")
     arguments = parser.parse_args(argv)
     arguments.report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fuzz-stack-") as state_dir:
-        return fuzz(arguments.report_dir, Path(state_dir), arguments.st_arguments)
+        return fuzz(
+            arguments.report_dir, Path(state_dir), arguments.st_arguments, benchmarks=arguments.benchmarks
+        )
 
 
 if __name__ == "__main__":

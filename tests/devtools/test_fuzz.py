@@ -2,7 +2,15 @@
 
 from pathlib import Path
 
-from devtools.fuzz import CONFIG_PATH, FuzzSummary, count_requests, st_command, summarise
+from devtools.fuzz import (
+    CONFIG_PATH,
+    FuzzSummary,
+    benchmarks_section,
+    client_id,
+    count_requests,
+    st_command,
+    summarise,
+)
 
 REPORT = {
     "running_time": 150.2,
@@ -55,3 +63,29 @@ def test_a_clean_run_says_every_check_found_nothing():
 
     assert "| (every check) | 0 |" in clean.render()
     assert clean.accepted == 0
+
+
+def test_the_benchmarks_section_carries_the_command_the_seed_and_the_summary():
+    summary = summarise(REPORT, requests=2450)
+
+    section = benchmarks_section(
+        summary, {**REPORT, "schemathesis_version": "4.32.5", "seed": 7}, "2026-12-01"
+    )
+
+    assert section.name == "fuzzing"
+    assert section.markdown.startswith("## Fuzzing")
+    for text in (
+        "- Command: `make fuzz`",
+        "- Date: 2026-12-01",
+        "schemathesis 4.32.5, seed 7",
+        summary.render(),
+    ):
+        assert text in section.markdown
+
+
+def test_the_client_id_is_read_from_the_admin_command_lines_output():
+    output = (
+        "tenant fuzz: clientId 7, fuzz, EUR\nbearer token for fuzz (scopes: ...), valid 1:00:00\neyJ...\n"
+    )
+
+    assert client_id(output) == "7"
