@@ -222,10 +222,11 @@ class IdempotentWrites:
             CustomDictSerializer,
         )
 
+        # powertools hashes both with its default, MD5: records written before keep their ids, and
+        # what it hashes for validation is already a SHA-256, never the body.
         self._config = IdempotencyConfig(
             event_key_jmespath="[tenant, method, path, key]",
             payload_validation_jmespath="fingerprint",
-            hash_function="sha256",
             expires_after_seconds=RETENTION_SECONDS,
         )
 
