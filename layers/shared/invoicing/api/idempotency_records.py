@@ -2,8 +2,10 @@
 
 A response is kept as it is up to PLAIN_LIMIT characters of JSON, deflated (zlib, base64) up to
 INLINE_LIMIT, and beyond that deflated in the documents bucket, the record naming the object's key.
-A 1,000-row invoice (2 MB of JSON) deflates to about 100 KB when its rows repeat themselves and to
-about 1.5 MB when every description is random text; the item's limit is 400 KB.
+A 1,000-row invoice (2.3 MB of JSON) deflates to 67 KB (89 KB in base64) when its rows repeat
+themselves and to 1.2 MB when every description is 2,000 hex digits; the item's limit is 400 KB.
+zlib's fastest level takes 8 ms for the first and 73 ms for the second (its default level deflates
+hex digits 3% smaller in three times the time).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class ResponseRecords:
         text = json.dumps(outcome.kept, separators=(",", ":"))
         if len(text) <= PLAIN_LIMIT:
             return outcome.kept
-        deflated = zlib.compress(text.encode(), level=6)
+        deflated = zlib.compress(text.encode(), level=1)
         encoded = base64.b64encode(deflated).decode("ascii")
         if len(encoded) <= INLINE_LIMIT:
             return {"deflated": encoded}
