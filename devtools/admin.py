@@ -1,5 +1,5 @@
 """Admin command line: create tenants, create and revoke API keys, issue bearer tokens, reconcile
-figures.
+figures, set a tenant's mail quota.
 
 Works against the local stack (`make run`, found through its state directory) or, with AWS
 credentials and `--stack-name`, against a deployed stack (found through its CloudFormation outputs).
@@ -157,6 +157,16 @@ def command_revoke_api_key(target: Target, arguments: argparse.Namespace) -> str
     return record.key_id
 
 
+def command_set_mail_quota(target: Target, arguments: argparse.Namespace) -> str:
+    per_day = None if arguments.default else arguments.per_day
+    if per_day is not None and per_day < 0:
+        raise SystemExit("--per-day is a count of mails: 0 or more.")
+    tenant = DynamoTenantRepository(target.table_name).set_mail_quota(arguments.tenant, per_day)
+    if tenant.mail_quota_per_day is None:
+        return f"{tenant.tenant_id}: the stack's default mails per UTC day (DefaultMailQuotaPerDay)"
+    return f"{tenant.tenant_id}: {tenant.mail_quota_per_day} mails per UTC day"
+
+
 def command_issue_token(target: Target, arguments: argparse.Namespace) -> str:
     if target.external_issuer:
         raise SystemExit("This stack accepts tokens of an external OIDC issuer (JwksUrl); get one there.")
@@ -268,6 +278,11 @@ def parser() -> argparse.ArgumentParser:
     )
     reconcile.add_argument("--tenant", required=True, help="tenant id")
     reconcile.add_argument("--repair", action="store_true", help="correct the recorded figures")
+    quota = commands.add_parser("set-mail-quota", help="how many mails the API accepts a day for a tenant")
+    quota.add_argument("--tenant", required=True, help="tenant id (it must exist)")
+    per_day = quota.add_mutually_exclusive_group(required=True)
+    per_day.add_argument("--per-day", type=int, help="mails per UTC day (0 stops the tenant's mail)")
+    per_day.add_argument("--default", action="store_true", help="back to the stack's DefaultMailQuotaPerDay")
     return root
 
 
@@ -277,6 +292,7 @@ COMMANDS = {
     "revoke-api-key": command_revoke_api_key,
     "issue-token": command_issue_token,
     "reconcile-figures": command_reconcile_figures,
+    "set-mail-quota": command_set_mail_quota,
 }
 
 

@@ -17,6 +17,7 @@ from invoicing.adapters.document_store import S3DocumentStore
 from invoicing.adapters.invoice_numbers import DynamoInvoiceNumbers
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.mail_outbox import DynamoMailOutbox
+from invoicing.adapters.mail_quota import DynamoMailQuota
 from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
@@ -43,6 +44,7 @@ from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import ApiModel, Email, Invoice
 from invoicing.mail import changes
 from invoicing.mail.message import MailKind, OutboxMessage
+from invoicing.mail.quota import MailQuota
 from invoicing.settings import MailRequestSettings, load_settings
 from invoicing.tenants.model import require_tenant
 from invoicing.tenants.settings import current_seller
@@ -64,6 +66,7 @@ numbers = DynamoInvoiceNumbers(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
 outbox = DynamoMailOutbox(settings.table_name, settings.delivery_queue_url)
 suppressions = DynamoSuppressionList(settings.table_name)
+mail_quota = DynamoMailQuota(settings.table_name)
 
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
 UNMAILABLE = {
@@ -142,11 +145,14 @@ def _queue(
     """Record the mail in the outbox and on the invoice (each once per message id), then queue it.
 
     The outbox item is the commitment: when SQS does not take the message, the relay job queues it
-    later, so the request still succeeds. An item the invoice never recorded is never sent."""
+    later, so the request still succeeds. An item the invoice never recorded is never sent. A mail
+    counts against the tenant's quota of the day once, when the outbox first sees it."""
     message = OutboxMessage(
         actor.tenant_id, invoice.id, kind, recipient, _request_key(), actor.subject, client_pdf_blob_id
     )
     now = utc_now()
+    if outbox.state_of(message) is None:
+        mail_quota.take(_quota(actor.tenant_id), now)
     outbox.record(message, now)
     recorded = workflow.change_invoice_once(
         invoices,
@@ -162,6 +168,10 @@ def _queue(
         metrics.add_metric(name="MailLeftToRelay", unit=MetricUnit.Count, value=1)
     metrics.add_metric(name=f"Mail{kind.title()}Queued", unit=MetricUnit.Count, value=1)
     return recorded or invoices.get(actor.tenant_id, invoice.id), message
+
+
+def _quota(tenant_id: str) -> MailQuota:
+    return MailQuota.of(require_tenant(tenants, tenant_id), settings.default_mail_quota_per_day)
 
 
 def _publish(actor: service.Actor, invoice: Invoice) -> Invoice:
@@ -210,6 +220,7 @@ def send(invoiceId: str) -> Invoice:
     recipient = changes.invoice_recipient(invoice)
     _check_address(actor.tenant_id, recipient)
     if invoice.status in UNPUBLISHED_STATUSES:
+        mail_quota.ensure_left(_quota(actor.tenant_id), utc_now())
         invoice = _publish(actor, invoice)
     changes.ensure_mailable(invoice, MailKind.INVOICE)
     blob_id = None

@@ -232,3 +232,50 @@ def test_a_bounced_address_is_marked_and_not_mailed_again(client_for, local_stac
     mail = one_mail_to(local_stack, "ap.fixed@lodz.test")
     assert mail["Subject"].startswith("Reminder: invoice ")
     assert len(mails_to(local_stack.state_dir / "outbox", "bounce@simulator.amazonses.com")) == 1
+
+
+def test_a_reminder_queued_before_the_invoice_was_paid_is_given_up_not_sent(client_for, local_stack):
+    client = client_for("e2e-paid-reminder")
+    sent = client.patch(f"/v1/invoices/{draft_for(client, 'ap.paid@lodz.test')['id']}/mark-as-sent").json()
+    faults = local_stack.state_dir / "faults" / "ses.json"
+    faults.parent.mkdir(exist_ok=True)
+    faults.write_text(json.dumps({"SendRawEmail": 3}))
+    try:
+        reminded = client.post(f"/v1/invoices/{sent['id']}/send-reminder")
+        paid = client.patch(f"/v1/invoices/{sent['id']}/mark-as-paid")
+
+        types = wait_for_event(client, sent["id"], "MAIL_CANCELLED")
+        eventually(lambda: delivery_queue_drained(local_stack), "the delivery queue to drain")
+    finally:
+        faults.write_text(json.dumps({"SendRawEmail": 0}))
+
+    assert reminded.status == 200
+    assert paid.json()["status"] == "PAID"
+    assert "REMINDER_SENT" not in types
+    assert mails_to(local_stack.state_dir / "outbox", "ap.paid@lodz.test") == []
+    [cancelled] = [
+        event
+        for event in client.get(f"/v1/invoices/find/{sent['id']}").json()["events"]
+        if event["type"] == "MAIL_CANCELLED"
+    ]
+    assert "the invoice is PAID" in cancelled["description"]
+
+
+def test_a_tenant_past_its_mail_quota_of_the_day_gets_429_with_retry_after(client_for, local_stack):
+    client = client_for("e2e-quota")
+    run_admin(local_stack, "set-mail-quota", "--tenant", "e2e-quota", "--per-day", "1")
+    client_id = client.get("/v1/me").json()["clientId"]
+    sent = client.patch(f"/v1/invoices/{draft_for(client, 'ap.quota@lodz.test')['id']}/mark-as-sent").json()
+    path = f"/v1/clients/{client_id}/invoices/{sent['invoiceNumber']}/copies"
+
+    accepted = client.post(path, {"recipient": {"email": "first@quota.test"}})
+    refused = client.post(path, {"recipient": {"email": "second@quota.test"}})
+    reminder = client.post(f"/v1/invoices/{sent['id']}/send-reminder")
+
+    assert accepted.status == 202
+    problem = assert_problem(refused, 429)
+    assert problem["type"].endswith("quota-exceeded")
+    assert 0 < int(refused.headers["Retry-After"]) <= 86_400
+    assert_problem(reminder, 429)
+    one_mail_to(local_stack, "first@quota.test")
+    assert mails_to(local_stack.state_dir / "outbox", "second@quota.test") == []

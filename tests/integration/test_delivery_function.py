@@ -228,3 +228,44 @@ def test_resend_of_a_draft_is_unprocessable(functions, deployment):
 
     assert status == 422
     assert "only published invoices are mailed" in problem["detail"]
+
+
+def copy_request(request_id: str) -> dict:
+    event = sample_event("delivery/send-copy.json")
+    event["requestContext"]["requestId"] = request_id
+    return event
+
+
+def test_a_tenants_mails_of_the_day_stop_at_its_quota_with_429_and_retry_after(functions, deployment):
+    draft = call(functions, "invoices/create-invoice.json")
+    call(functions, "lifecycle/mark-as-sent.json", draft["id"])
+    DynamoTenantRepository(deployment.ref("InvoicingTable")).set_mail_quota("acme", 2)
+
+    first, again, second, spent = (
+        invoke(functions["delivery"], copy_request(request_id))
+        for request_id in ("copy-1", "copy-1", "copy-2", "copy-3")
+    )
+
+    assert [response["statusCode"] for response in (first, again, second)] == [202, 202, 202]
+    assert spent["statusCode"] == 429
+    problem = json.loads(spent["body"])
+    assert problem["status"] == 429
+    assert problem["type"].endswith("quota-exceeded")
+    assert "2 mails" in problem["detail"]
+    [retry_after] = spent["multiValueHeaders"]["Retry-After"]
+    assert 0 < int(retry_after) <= 86_400
+    assert {message.message_id for message in queued(deployment)} == {
+        json.loads(response["body"])["job"] for response in (first, second)
+    }
+
+
+def test_a_draft_is_not_published_when_the_tenants_mail_quota_is_spent(functions, deployment):
+    draft = call(functions, "invoices/create-invoice.json")
+    DynamoTenantRepository(deployment.ref("InvoicingTable")).set_mail_quota("acme", 0)
+
+    status, problem = respond(functions, "delivery/send.json", draft["id"])
+
+    assert status == 429
+    assert problem["type"].endswith("quota-exceeded")
+    assert functions["invoices"].invoices.get("acme", draft["id"]).status == "DRAFT"
+    assert queued(deployment) == []

@@ -61,6 +61,16 @@ class UnsupportedMediaType(DomainError):
     customer_message = "This type of file is not accepted."
 
 
+class QuotaExceeded(DomainError):
+    """The tenant spent a quota (its mails of the day); the request may be sent again later."""
+
+    customer_message = "The limit for today has been reached. Please try again later."
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
 class AuthenticationFailed(DomainError):
     """Credentials are missing, malformed, forged, expired or unknown."""
 

@@ -50,7 +50,10 @@ class MailQueueSettings(TableSettings):
 
 
 class MailRequestSettings(DocumentsSettings, MailQueueSettings):
-    """The delivery routes: they queue mail and store a client's own PDF."""
+    """The delivery routes: they queue mail and store a client's own PDF, at most a tenant's quota
+    of mails per UTC day (the tenant's own, else this default)."""
+
+    default_mail_quota_per_day: int = 200
 
 
 class DeliverySettings(DocumentsSettings):

@@ -51,6 +51,7 @@ class TenantItem(_Item):
     number_format = UnicodeAttribute(default=DEFAULT_NUMBER_FORMAT)
     yearly_number_reset = BooleanAttribute(default=True)
     reminder_body = UnicodeAttribute(null=True)
+    mail_quota_per_day = NumberAttribute(null=True)
 
 
 class ClientIdItem(_Item):
@@ -77,6 +78,7 @@ def _tenant(item: TenantItem) -> Tenant:
         number_format=item.number_format,
         yearly_number_reset=item.yearly_number_reset,
         reminder_body=item.reminder_body,
+        mail_quota_per_day=None if item.mail_quota_per_day is None else int(item.mail_quota_per_day),
     )
 
 
@@ -169,6 +171,21 @@ class DynamoTenantRepository:
             item.save(condition=self._api_keys.pk.does_not_exist())
         except PynamoDBException as error:
             raise DependencyUnavailable(f"Saving API key failed: {error.msg}") from error
+
+    def set_mail_quota(self, tenant_id: str, per_day: int | None) -> Tenant:
+        """The tenant's mails per UTC day (None: the stack's default); `NotFound` for no such tenant."""
+        item = self._tenants(pk=TENANT_PREFIX + tenant_id, sk="TENANT")
+        quota = self._tenants.mail_quota_per_day
+        try:
+            item.update(
+                actions=[quota.remove() if per_day is None else quota.set(per_day)],
+                condition=self._tenants.pk.exists(),
+            )
+        except UpdateError as error:
+            if error.cause_response_code == "ConditionalCheckFailedException":
+                raise NotFound(f"Tenant {tenant_id} does not exist.") from error
+            raise DependencyUnavailable(f"Setting the mail quota failed: {error.msg}") from error
+        return _tenant(item)
 
     def revoke_api_key(self, key_id: str, *, revoked_at: datetime) -> ApiKeyRecord:
         """One conditional update; a second revocation keeps the first one's time."""

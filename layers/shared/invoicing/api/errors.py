@@ -24,6 +24,7 @@ _STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int, str]] = [
     (errors.PayloadTooLarge, 413, "payload-too-large"),
     (errors.UnsupportedMediaType, 415, "unsupported-media-type"),
     (errors.Unprocessable, 422, "unprocessable"),
+    (errors.QuotaExceeded, 429, "quota-exceeded"),
     (errors.DependencyUnavailable, 503, "dependency-unavailable"),
 ]
 
@@ -75,7 +76,10 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
 
     def domain_error(error: errors.DomainError) -> Response[str]:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": error.message})
-        return respond(problem_for(error))
+        response = respond(problem_for(error))
+        if isinstance(error, errors.QuotaExceeded):
+            response.headers["Retry-After"] = str(error.retry_after_seconds)
+        return response
 
     def validation_error(error: RequestValidationError) -> Response[str]:
         return respond(problem_for_validation(error))

@@ -50,6 +50,8 @@ class Tenant:
     yearly_number_reset: bool = True
     #: what reminders say when the invoice has no `reminderBody` of its own
     reminder_body: str | None = None
+    #: mails the API accepts for the tenant per UTC day; None: the stack's default
+    mail_quota_per_day: int | None = None
 
 
 @dataclass(frozen=True)
