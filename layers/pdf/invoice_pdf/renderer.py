@@ -34,6 +34,8 @@ STAMP_ANGLE = 45
 STAMP_OPACITY = 0.12
 LINE = 4.6
 CELL_PADDING = 1.0
+#: the tax breakdown and totals, right-aligned: room for amounts up to "-999,999,999,999.999 KWD"
+SUMMARY_WIDTH = 120
 #: column widths in mm (sum 180 = A4 width less margins) and alignments of the row table
 COLUMNS = (
     ("Description", 66, "L"),
@@ -220,16 +222,16 @@ def _summary(pdf: _InvoicePdf) -> None:
     if pdf.will_page_break(needed):
         pdf.add_page()
     pdf.ln(LINE)
-    left = pdf.w - MARGIN - 90
+    left = pdf.w - MARGIN - SUMMARY_WIDTH
     pdf.set_x(left)
     pdf.muted(theme.fontSize - 1)
-    for title, width in (("Tax rate", 20), ("Taxable", 35), ("Tax", 35)):
+    for title, width in (("Tax rate", 24), ("Taxable", 48), ("Tax", 48)):
         pdf.cell(width, LINE, title, align="R")
     pdf.ln(LINE)
     pdf.body_text()
     for tax in document.taxes:
         pdf.set_x(left)
-        for value, width in ((tax.rate, 20), (tax.taxable, 35), (tax.tax, 35)):
+        for value, width in ((tax.rate, 24), (tax.taxable, 48), (tax.tax, 48)):
             pdf.cell(width, LINE, value, align="R")
         pdf.ln(LINE)
     pdf.ln(LINE / 2)
@@ -239,8 +241,8 @@ def _summary(pdf: _InvoicePdf) -> None:
         pdf.body_text(style="B" if emphasised else "")
         if emphasised:
             pdf.set_text_color(*rgb(theme.accentColor))
-        pdf.cell(55, LINE + 0.6, label, align="R")
-        pdf.cell(35, LINE + 0.6, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(SUMMARY_WIDTH - 50, LINE + 0.6, label, align="R")
+        pdf.cell(50, LINE + 0.6, value, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _notes(pdf: _InvoicePdf) -> None:
