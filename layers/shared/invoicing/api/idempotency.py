@@ -10,7 +10,8 @@
 - A record holds hashes of the key and of the fingerprint, never the body, and the response. A route
   names the fields that must not reach a record (card numbers, CVCs, bank accounts, secrets) in
   `never_stored`: they are left out of its fingerprint and out of the response it keeps, at any
-  depth of the JSON, so a replay answers the response without them.
+  depth of the JSON, so a replay answers the response without them (a response whose body cannot
+  be read as JSON to remove them is not kept).
 - Final answers are kept. An answer that asks the client to retry (every 5xx, 429, a 409 whose
   problem type is `concurrent-change`) or that is about the caller rather than the request (401,
   403) is not, so the retry runs again. A 409 for an illegal transition is final.
@@ -35,12 +36,13 @@ from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from invoicing.api import json_numbers
 from invoicing.api.idempotency_records import KeptResponses, Outcome, ResponseRecords, ResponseTooLarge
 from invoicing.api.problems import PROBLEM_CONTENT_TYPE, PROBLEM_TYPE_PREFIX, Problem
 from invoicing.auth.principal import Principal
 from invoicing.auth.route_access import statements_for
 from invoicing.clock import utc_now
-from invoicing.errors import AuthenticationFailed, DependencyUnavailable
+from invoicing.errors import AuthenticationFailed, DependencyUnavailable, ValidationFailed
 
 HEADER = "idempotency-key"
 RETENTION_SECONDS = 24 * 60 * 60
@@ -128,16 +130,19 @@ def _without(value: Any, names: Collection[str]) -> Any:
     return value
 
 
-def _response_without(response: dict[str, Any], names: Collection[str]) -> dict[str, Any]:
-    """The response as it is kept: its JSON body without the named fields."""
+def _response_without(response: dict[str, Any], names: Collection[str]) -> dict[str, Any] | None:
+    """The response as it is kept: its JSON body without the named fields, numbers written with the
+    digits they had; None when the body cannot be read to remove them (it is then not kept)."""
     body = response.get("body")
-    if not names or not body or response.get("isBase64Encoded"):
+    if not names or not body:
         return response
+    if response.get("isBase64Encoded"):
+        return None
     try:
-        document = json.loads(body, parse_float=Decimal)
-    except (ValueError, RecursionError):
-        return response
-    return {**response, "body": json.dumps(_without(document, names), separators=(",", ":"), default=str)}
+        document = json_numbers.loads(body)
+    except ValidationFailed:
+        return None
+    return {**response, "body": json_numbers.dumps(_without(document, names))}
 
 
 def may_call(event: dict[str, Any]) -> bool:
@@ -237,6 +242,8 @@ class IdempotentWrites:
             if not is_final(response):
                 raise _NotKept(response)
             kept = _response_without(response, self._never_stored_in(event))
+            if kept is None:
+                raise _NotKept(response)
             return Outcome(response, kept, tenant_id=request["tenant"], record=_record_name(request))
 
         runner: Callable[..., Any] = idempotent_function(
