@@ -6,6 +6,7 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 
@@ -17,6 +18,10 @@ class HttpResponse:
 
     def json(self) -> Any:
         return json.loads(self.body)
+
+    def exact_json(self) -> Any:
+        """The body with every number as a Decimal, as a client that keeps amounts exact reads it."""
+        return json.loads(self.body, parse_float=Decimal)
 
 
 @dataclass(frozen=True)

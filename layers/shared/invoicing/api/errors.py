@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
@@ -11,6 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from invoicing import errors
+from invoicing.api import json_numbers
 from invoicing.api.problems import PROBLEM_CONTENT_TYPE, Problem
 from invoicing.clock import utc_now
 
@@ -72,7 +72,7 @@ def register_error_handlers(app: APIGatewayRestResolver, logger: Logger) -> None
             correlation_id=event.request_context.request_id or "",
             now=utc_now(),
         )
-        return Response(problem.status, PROBLEM_CONTENT_TYPE, json.dumps(body, separators=(",", ":")))
+        return Response(problem.status, PROBLEM_CONTENT_TYPE, json_numbers.dumps(body))
 
     def domain_error(error: errors.DomainError) -> Response[str]:
         logger.info("request refused", extra={"error": type(error).__name__, "detail": error.message})
