@@ -11,6 +11,8 @@ fails that share of the calls at random; both fail at random, at most n times. E
 - `TransactionConflict` (TransactWriteItems only): the transaction is cancelled with a
   `TransactionConflict` reason on its last item, as DynamoDB cancels a transaction that collides
   with another one on an item (every invoice transaction ends with its figures updates);
+- `ThrottlingError` (TransactWriteItems only): cancelled with that reason, as DynamoDB cancels a
+  transaction when an item's throughput is exceeded (the AWS SDK does not retry cancellations);
 - `ProvisionedThroughputExceededException`, `ThrottlingException`: throttling, which the AWS SDK
   retries by itself before the caller sees it.
 
@@ -33,10 +35,14 @@ from devtools.stack.console import say_from
 from devtools.stack.moto_patches import snapshot_named_items_only
 from devtools.stack.outbox import WSGIEnviron, read_body
 
-TRANSACTION_CONFLICT = "TransactionConflict"
 CANCELLED = "com.amazonaws.dynamodb.v20120810#TransactionCanceledException"
+#: cancellation reasons, and DynamoDB's message for each
+CANCELLATIONS = {
+    "TransactionConflict": "Transaction is ongoing for the item",
+    "ThrottlingError": "Throughput exceeds the current capacity for one or more items",
+}
 ERROR_TYPES = {
-    TRANSACTION_CONFLICT: CANCELLED,
+    **dict.fromkeys(CANCELLATIONS, CANCELLED),
     "ProvisionedThroughputExceededException": (
         "com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException"
     ),
@@ -152,12 +158,12 @@ class FaultFile:
 
 def error_reply(error: str, operation: str, request: dict[str, Any]) -> tuple[int, bytes]:
     """The status and JSON body DynamoDB answers `operation` with when it fails with `error`."""
-    if error == TRANSACTION_CONFLICT:
+    if error in CANCELLATIONS:
         if operation != "TransactWriteItems":
-            raise ValueError(f"{TRANSACTION_CONFLICT} cancels transactions only, not {operation}")
+            raise ValueError(f"{error} cancels transactions only, not {operation}")
         count = len(request.get("TransactItems", [])) or 1
         reasons: list[dict[str, str]] = [{"Code": "None"}] * (count - 1)
-        reasons.append({"Code": TRANSACTION_CONFLICT, "Message": "Transaction is ongoing for the item"})
+        reasons.append({"Code": error, "Message": CANCELLATIONS[error]})
         codes = ", ".join(reason["Code"] for reason in reasons)
         message = "Transaction cancelled, please refer cancellation reasons for specific reasons"
         body = {

@@ -116,7 +116,7 @@ def test_throttled_writes_are_retried_and_answer_503_when_throttling_outlasts_th
     load_function, dynamodb_faults
 ):
     invoices = load_function("InvoicesFunction")
-    dynamodb_faults.fail("TransactWriteItems", "ProvisionedThroughputExceededException", times=6)
+    dynamodb_faults.fail("TransactWriteItems", "ThrottlingError", times=3)
     recovered = invoke(invoices, event("invoices/create-invoice.json"))
     dynamodb_faults.fail("TransactWriteItems", "ThrottlingException", share=1.0)
     throttled = invoke(invoices, event("invoices/create-invoice.json"))

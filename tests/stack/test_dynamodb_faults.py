@@ -107,9 +107,14 @@ def test_a_bad_fault_file_says_what_is_wrong(tmp_path, document, message):
         DynamoDbFaults(tmp_path).intercept(environ("Query", {}))
 
 
-def test_a_transaction_conflict_only_cancels_transactions():
+@pytest.mark.parametrize("reason", ["TransactionConflict", "ThrottlingError"])
+def test_cancellation_reasons_cancel_transactions_only(reason):
+    status, body = error_reply(reason, "TransactWriteItems", TRANSACTION)
+
+    assert status == 400
+    assert json.loads(body)["CancellationReasons"][-1]["Code"] == reason
     with pytest.raises(ValueError, match="cancels transactions only"):
-        error_reply("TransactionConflict", "PutItem", {})
+        error_reply(reason, "PutItem", {})
 
 
 def test_in_process_moto_cancels_transactions_as_dynamodb_does_then_lets_them_through():
