@@ -15,13 +15,18 @@ from decimal import Decimal
 
 import pytest
 
+from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.errors import InvoiceChanged
+from invoicing.invoices import service
+from invoicing.invoices.model import InvoiceCreate, InvoiceFields, RowInput
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 PARALLEL = 50
+ACTOR = service.Actor(tenant_id="acme", subject="alice")
 
 
 @pytest.fixture
@@ -126,3 +131,20 @@ def test_throttled_writes_are_retried_and_answer_503_when_throttling_outlasts_th
     assert json.loads(throttled["body"])["status"] == 503
     dynamodb_faults.clear()
     assert figures(load_function, "figures/count-by-status.json")["DRAFT"] == 1
+
+
+def test_a_resent_transaction_still_loses_to_the_change_that_won_meanwhile(deployment, dynamodb_faults):
+    repository = DynamoInvoiceRepository(deployment.ref("InvoicingTable"))
+    body = InvoiceCreate(currency="EUR", rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(5))])
+    change = service.create_invoice(body, actor=ACTOR, now=datetime.now(UTC))
+    original = repository.create(change.invoice, change.event)
+    first = service.update_invoice(original, InvoiceFields(note="first"), actor=ACTOR, now=datetime.now(UTC))
+    late = service.update_invoice(original, InvoiceFields(note="late"), actor=ACTOR, now=datetime.now(UTC))
+    repository.save(first.invoice, first.event, previous=original)
+    dynamodb_faults.fail("TransactWriteItems", "TransactionConflict", times=2)
+
+    with pytest.raises(InvoiceChanged):
+        repository.save(late.invoice, late.event, previous=original)
+
+    assert dynamodb_faults.injected["TransactWriteItems"] == 2
+    assert repository.get("acme", original.id).note == "first"
