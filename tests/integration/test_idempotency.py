@@ -173,6 +173,23 @@ def test_a_committed_write_whose_record_cannot_be_saved_still_answers_it(functio
     assert invoice_count(functions) == before + 1
 
 
+def test_a_store_that_fails_before_the_write_is_503_and_nothing_is_written(functions, monkeypatch):
+    from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
+    from botocore.exceptions import ClientError
+
+    def unavailable(self, data_record):
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "down"}}, "PutItem")
+
+    monkeypatch.setattr(DynamoDBPersistenceLayer, "_put_record", unavailable)
+    before = invoice_count(functions)
+
+    status, problem = call(functions, "invoices/create-invoice.json", key=str(uuid.uuid4()), body=order())
+
+    assert status == 503
+    assert problem["type"].endswith(":dependency-unavailable")
+    assert invoice_count(functions) == before
+
+
 def test_the_same_key_with_another_query_is_422_and_changes_nothing(functions):
     first, second = draft(functions), draft(functions)
     key = str(uuid.uuid4())

@@ -29,7 +29,6 @@ import json
 import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from aws_lambda_powertools import Logger, Metrics
@@ -103,7 +102,7 @@ def _problem_slug(response: dict[str, Any]) -> str | None:
 def request_fingerprint(event: dict[str, Any], never_stored: Collection[str] = ()) -> str:
     """SHA-256 of what makes two requests with one key the same request: the body and the query
     string (every value of every parameter, in the order sent). With `never_stored`, the body is
-    the JSON without those fields (numbers read exactly), or left out when it is not JSON."""
+    the JSON without those fields (numbers kept to their digits), or left out when it is not JSON."""
     body = event.get("body")
     if never_stored and body:
         body = _json_without(body, never_stored)
@@ -116,10 +115,10 @@ def request_fingerprint(event: dict[str, Any], never_stored: Collection[str] = (
 
 def _json_without(text: str, names: Collection[str]) -> str | None:
     try:
-        document = json.loads(text, parse_float=Decimal)
-    except (ValueError, RecursionError):
+        document = json_numbers.loads(text)
+    except ValidationFailed:
         return None
-    return json.dumps(_without(document, names), sort_keys=True, separators=(",", ":"), default=str)
+    return json_numbers.dumps(_without(document, names))
 
 
 def _without(value: Any, names: Collection[str]) -> Any:
@@ -263,6 +262,7 @@ class IdempotentWrites:
             return resolve(event, context)
         from aws_lambda_powertools.utilities.idempotency.exceptions import (
             IdempotencyAlreadyInProgressError,
+            IdempotencyInconsistentStateError,
             IdempotencyPersistenceLayerError,
             IdempotencyValidationError,
         )
@@ -306,6 +306,9 @@ class IdempotentWrites:
             self._logger.error("response answered but not kept", extra={"reason": str(failure)})
             self._metrics.add_metric(name="IdempotencyRecordNotSaved", unit=MetricUnit.Count, value=1)
             return attempt.response
+        except IdempotencyInconsistentStateError as failure:
+            self._logger.warning("idempotency record changed while read", extra={"reason": str(failure)})
+            return _problem_response(event, _unavailable())
         except (DependencyUnavailable, ResponseTooLarge) as failure:
             self._logger.warning("kept response unavailable", extra={"reason": str(failure)})
             return _problem_response(event, _unavailable())
