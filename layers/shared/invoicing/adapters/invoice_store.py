@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
+from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
@@ -43,10 +44,11 @@ from invoicing.errors import (
     DependencyUnavailable,
     InvoiceChanged,
     NotFound,
+    ValidationFailed,
 )
 from invoicing.invoices.figures import figures_delta
 from invoicing.invoices.lifecycle import NumberAssignment
-from invoicing.invoices.model import Event, Invoice, Row
+from invoicing.invoices.model import Event, Invoice, Row, field_errors
 
 HEADER = "INVOICE"
 ROWS_PREFIX = "ROWS#"
@@ -311,6 +313,7 @@ class DynamoInvoiceRepository:
         items = self._items
         chunks = self._chunk_items(invoice)
         header = self._header(invoice, len(chunks))
+        self._ensure_readable(header, chunks)
         first_version = invoice.version - len(events) + 1
         condition = items.pk.does_not_exist() if previous is None else items.version == previous.version
         previous_chunks = len(_row_chunks(previous.rows)) if previous is not None else 0
@@ -346,6 +349,16 @@ class DynamoInvoiceRepository:
             except TransactWriteError as error:
                 if _transient_refusal(error) is None or not retries.wait():
                     raise failure(error) from error
+
+    def _ensure_readable(self, header: InvoiceItem, chunks: list[InvoiceItem]) -> None:
+        """The items about to be written read back as `get` reads them, or nothing is written."""
+        try:
+            self._assemble(header, chunks, [])
+        except ValidationError as error:
+            fields = field_errors(error)
+            raise ValidationFailed(
+                f"The invoice cannot be stored: {', '.join(fields)} not valid.", field_errors=fields
+            ) from error
 
     def _claim_number(self, transaction: TransactWrite, invoice: Invoice, number: NumberAssignment) -> None:
         """Move the counter from the sequence before `number` to it, and claim the number."""
