@@ -1,11 +1,12 @@
 """`make fuzz`: schemathesis against the local stack's own OpenAPI document.
 
-Starts the local stack on a free port with a state directory of its own, provisions a tenant and
-issues it a bearer token, runs `st run` with `schemathesis.toml` (every check, a fixed seed, a time
-budget and bounded examples per operation) against `GET /v1/openapi.json`, and stops the stack
-whatever happens. Failures listed in `fuzz-baseline.json` are accepted deviations, each with its
-reason. The run's summary (operations, requests, failures by check) is printed last, and with
-`--benchmarks` written to BENCHMARKS.md; schemathesis' reports and the stack's log stay in `--report-dir`.
+Starts the local stack on a free port with a state directory of its own, provisions a tenant with a
+bearer token and a few invoices (`devtools.fuzz_fixtures`), runs `st run` with `schemathesis.toml`
+(every check, a fixed seed, a time budget and bounded examples per operation) against
+`GET /v1/openapi.json`, and stops the stack whatever happens. Failures listed in `fuzz-baseline.json`
+are accepted deviations, each with its reason. The run's summary (operations, requests, failures by
+check) is printed last, and with `--benchmarks` written to BENCHMARKS.md; schemathesis' reports and
+the stack's log stay in `--report-dir`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from devtools.bench.report import Section, write_section
+from devtools.fuzz_fixtures import provision, write_dictionaries
 from devtools.stack.testing import run_admin, running_stack
 from devtools.template import ROOT
 
@@ -145,6 +147,7 @@ def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str], *, benchmar
     try:
         with running_stack(state_dir) as stack:
             issued = run_admin(stack, "issue-token", "--tenant", TENANT)
+            write_dictionaries(provision(stack.base_url, issued.splitlines()[-1]))
             command = st_command(f"{stack.base_url}{SCHEMA_PATH}", report_dir, *st_arguments)
             environment = {
                 **os.environ,

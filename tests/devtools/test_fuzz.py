@@ -11,6 +11,7 @@ from devtools.fuzz import (
     st_command,
     summarise,
 )
+from devtools.fuzz_fixtures import Fixtures, write_dictionaries
 
 REPORT = {
     "running_time": 150.2,
@@ -89,3 +90,32 @@ def test_the_client_id_is_read_from_the_admin_command_lines_output():
     )
 
     assert client_id(output) == "7"
+
+
+def test_fixture_ids_become_one_libfuzzer_dictionary_per_path_parameter(tmp_path: Path):
+    fixtures = Fixtures(
+        invoice_ids=("draft-1", "sent-2"),
+        invoice_numbers=("INV-2026-00001",),
+        row_ids=("row-1",),
+        transaction_ids=('tx "1"',),
+        blob_ids=("blob-1",),
+    )
+
+    write_dictionaries(fixtures, tmp_path)
+
+    assert (tmp_path / "invoice-ids.dict").read_text() == '"draft-1"\n"sent-2"\n'
+    assert (tmp_path / "transaction-ids.dict").read_text() == '"tx \\"1\\""\n'
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "blob-ids.dict",
+        "invoice-ids.dict",
+        "invoice-numbers.dict",
+        "row-ids.dict",
+        "transaction-ids.dict",
+    ]
+
+
+def test_schemathesis_toml_reads_the_dictionaries_the_driver_writes():
+    configured = CONFIG_PATH.read_text()
+
+    for name in Fixtures((), (), (), (), ()).dictionaries():
+        assert f'from-file = ".local/fuzz/dictionaries/{name}.dict"' in configured
