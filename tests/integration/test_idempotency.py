@@ -362,3 +362,20 @@ def test_a_record_keeps_the_key_and_the_request_only_as_hashes(functions, deploy
     ]
     assert key not in json.dumps(records)
     assert json.dumps(body) not in json.dumps(records)
+
+
+def test_the_sellers_bank_account_never_reaches_a_record(functions, deployment):
+    event = sample_event("settings/patch-settings.json")
+    event["headers"]["Idempotency-Key"] = key = str(uuid.uuid4())
+    settings = functions["settings"]
+
+    changed = invoke(settings, event)
+    replayed = invoke(settings, event)
+
+    assert json.loads(changed["body"])["seller"]["iban"] == "DE89370400440532013000"
+    assert replayed["statusCode"] == 200
+    assert "iban" not in json.loads(replayed["body"])["seller"]
+    assert json.loads(replayed["body"])["version"] == json.loads(changed["body"])["version"]
+    records = json.dumps(boto3.client("dynamodb").scan(TableName=deployment.ref("IdempotencyTable"))["Items"])
+    assert "370400440532013000" not in records.replace(" ", "")
+    assert key not in records
