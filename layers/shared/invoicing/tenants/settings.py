@@ -59,10 +59,14 @@ class TenantSettings(BaseModel):
     defaults: Defaults = Field(default_factory=Defaults)
 
 
+#: the request and answer models build their schema on first use: only the settings function uses them
+_SETTINGS_FUNCTION_ONLY = ConfigDict(extra="forbid", defer_build=True)
+
+
 class SettingsPatch(BaseModel):
     """The sections to change (JSON merge patch); a section left out stays as it is."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _SETTINGS_FUNCTION_ONLY
 
     seller: Seller | None = None
     defaults: Defaults | None = None
@@ -71,6 +75,7 @@ class SettingsPatch(BaseModel):
 class SettingsView(TenantSettings):
     """The settings as they apply: `defaults.currency` is the tenant's currency unless set."""
 
+    model_config = _SETTINGS_FUNCTION_ONLY
     version: int = Field(description="Grows by one with every change.")
 
 
