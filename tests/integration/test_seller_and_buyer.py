@@ -111,6 +111,15 @@ def test_the_customer_names_its_country_either_way_and_gets_both(functions):
     assert [(address["country"], address["countryId"]) for address in addresses] == [("FR", 250), ("FR", 250)]
 
 
+def test_seed_003s_placeholder_country_id_0_is_no_country(functions):
+    placeholder = {"city": "Springfield", "countryId": 0, "stateId": 0}
+    customer = {"companyName": "Globex", "billingAddress": placeholder}
+
+    address = create(functions, customer=customer)["customer"]["billingAddress"]
+
+    assert (address["country"], address["countryId"]) == (None, None)
+
+
 @pytest.mark.parametrize(
     ("address", "field"),
     [

@@ -143,14 +143,15 @@ class Address(ApiModel):
     city: ShortText | None = None
     zip: Annotated[str, StringConstraints(max_length=20)] | None = None
     country: CountryCode | None = Field(default=None, description="ISO 3166-1 alpha-2, e.g. DE.")
-    countryId: int | None = Field(default=None, description="ISO 3166-1 numeric, e.g. 276 for DE.")
+    countryId: int | None = Field(default=None, description="ISO 3166-1 numeric, e.g. 276 for DE; 0 is none.")
     stateId: int | None = None
     stateName: ShortText | None = None
 
     @field_validator("countryId")
     @classmethod
     def _same_country(cls, numeric: int | None, info: ValidationInfo) -> int | None:
-        if numeric is None:
+        """0, which names no country, is seed 003's placeholder for none."""
+        if not numeric:
             return None
         alpha2 = alpha2_code(numeric)
         if alpha2 is None:
