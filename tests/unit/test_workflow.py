@@ -77,3 +77,19 @@ def test_publishing_takes_the_next_number_after_losing_a_race():
     )
 
     assert published.invoiceNumber == "INV-2026-00003"
+
+
+def test_a_retried_change_gives_up_when_its_attempts_are_spent():
+    store = FlakyStore(losses=10_000, error=InvoiceChanged)
+
+    with pytest.raises(InvoiceChanged):
+        workflow.change_invoice(
+            store,
+            "acme",
+            "id",
+            lambda current: service.add_comment(current, "hi", actor=ACTOR, now=NOW),
+            retry=True,
+            sleep=lambda _: None,
+        )
+
+    assert store.reads == workflow.CONCURRENT_CHANGE_RETRIES.max_attempts
