@@ -53,7 +53,7 @@ def test_fields_with_commas_quotes_and_line_breaks_are_quoted_and_quotes_doubled
     assert row["customerCompany"] == "Smith, Jones & Co"
 
 
-@pytest.mark.parametrize("trigger", ["=", "+", "-", "@", "\t", "\r"])
+@pytest.mark.parametrize("trigger", ["=", "+", "-", "@"])
 def test_a_text_cell_starting_with_a_formula_trigger_is_neutralised(trigger):
     payload = f'{trigger}HYPERLINK("http://evil.test","click")'
     invoice, _ = new_invoice(
@@ -70,6 +70,17 @@ def test_a_text_cell_starting_with_a_formula_trigger_is_neutralised(trigger):
     assert row["clientId"] == f"'{trigger}1+1"
     assert row["customerCompany"].startswith(f"'{trigger}")
     assert row["customerName"] == "Ann"
+
+
+@pytest.mark.parametrize("trigger", ["\t", "\r"])
+def test_a_note_starting_with_a_control_character_is_neutralised(trigger):
+    """Names and ids refuse control characters (invoicing.printable); a note may still carry them."""
+    payload = f'{trigger}HYPERLINK("http://evil.test","click")'
+    invoice, _ = new_invoice("acme", note=payload, rows=[{"quantity": 1, "unitPrice": 10}])
+
+    row = parsed(render_csv([invoice]))[0]
+
+    assert row["note"] == f"'{payload}"
 
 
 def test_neutralise_leaves_harmless_text_alone():
