@@ -3,7 +3,8 @@
 Refusals raise `Unauthorized`, which API Gateway turns into its UNAUTHORIZED gateway response (401).
 An accepted caller gets a policy covering the whole API (`invoicing.auth.route_access`): the routes
 its scopes open are allowed, the rest denied (403 ACCESS_DENIED). API Gateway caches that decision
-per Authorization header (ReauthorizeEvery).
+per Authorization header (ReauthorizeEvery, 300 s), so an API key revoked or expired meanwhile keeps
+its cached Allow until that entry ends; every fresh check reads the key and refuses it.
 """
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
