@@ -112,8 +112,8 @@ def test_update_rows_comment_and_opportunity(acme):
 
     assert updated["dueDate"] == "2026-12-22T00:00:00Z"
     assert updated["total"] == 1497.12
-    assert with_row.json()["totalWithTax"] == 1587.99
-    assert without_row["totalWithTax"] == 1492.22
+    assert with_row.json()["totalWithTax"] == 1592.89
+    assert without_row["totalWithTax"] == 1497.12
     assert commented["events"][-1]["description"] == "Kunde bittet um Bestellnummer."
     assert linked["opportunityId"] == "opp-2"
     assert [event["type"] for event in linked["events"]] == [

@@ -241,7 +241,7 @@ def test_csv_export_is_rfc_4180_with_exact_amounts_and_no_formulas(client, invoi
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.headers["Content-Disposition"].startswith('attachment; filename="invoices-')
     text = response.body.decode("utf-8")
-    assert text.startswith(",".join(COLUMNS) + "\r\n")
+    assert text.startswith(",".join(COLUMNS) + ",taxableAmount[")
     yen, hostile = csv_rows(text)
     assert hostile["note"] == "'" + FORMULA_NOTE
     assert hostile["customerCompany"] == "'@SUM(A1:A9)"
@@ -252,6 +252,7 @@ def test_csv_export_is_rfc_4180_with_exact_amounts_and_no_formulas(client, invoi
         invoice = by_id[row["id"]]
         assert row["totalWithTax"] == exact_amount(invoice.totalWithTax, invoice.currency)
     assert (yen["currency"], yen["totalExcludingTax"], yen["totalTax"]) == ("JPY", "8638", "864")
+    assert (yen["taxableAmount[10]"], yen["taxAmount[10]"]) == ("8638", "864")
     assert hostile["totalExcludingTax"] == "100.00"
 
 

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from invoicing.errors import Unprocessable
 from invoicing.invoices import lifecycle, service
 from invoicing.invoices.calculator import (
     CALCULATION_VERSION,
@@ -263,6 +264,13 @@ def test_an_issued_version_1_invoice_is_never_recomputed():
 
     assert (edited.calculationVersion, edited.totalTax, edited.total) == (1, D("210.00"), D("1188.00"))
     assert edited.rows == issued.rows
+
+
+def test_a_version_1_invoice_has_no_per_rate_detail_to_give():
+    issued = Invoice.model_validate(LEGACY | {"status": "SENT", "invoiceNumber": "INV-1"})
+
+    with pytest.raises(Unprocessable, match="calculation version 1"):
+        service.figures_of(issued)
 
 
 def test_a_version_1_draft_is_repriced_under_the_current_rule_on_its_next_edit():

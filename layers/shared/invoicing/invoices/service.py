@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from invoicing.errors import Conflict, NotFound, ValidationFailed
+from invoicing.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from invoicing.invoices.calculator import (
     CALCULATION_VERSION,
     InvoiceFigures,
@@ -125,18 +125,25 @@ def invoice_terms(invoice: Invoice, rounding: TaxRounding) -> InvoiceTerms:
     )
 
 
-def figures_of(invoice: Invoice, rounding: TaxRounding | None = None) -> InvoiceFigures:
-    """The calculator's figures of `invoice` under the current rule and `rounding` (the invoice's own
-    when not given). For an invoice of the current `calculationVersion` and its own rounding these are
-    its stored figures, with the detail the invoice does not store (the allowances and charges per rate
-    an e-invoice lists)."""
+def _figures(invoice: Invoice, rounding: TaxRounding) -> InvoiceFigures:
     lines = [
         LineTerms(row.quantity, row.unitPrice, row.discountPercentage, row.taxRate)
         for row in invoice.rows
         if _has_amount(row)
     ]
-    terms = invoice_terms(invoice, rounding or invoice.taxRounding or TaxRounding.PER_RATE)
-    return invoice_figures(lines, terms)
+    return invoice_figures(lines, invoice_terms(invoice, rounding))
+
+
+def figures_of(invoice: Invoice) -> InvoiceFigures:
+    """The calculator's figures of `invoice`, equal to its stored ones, with the detail the invoice
+    does not store (the allowances and charges per rate an e-invoice lists). Unprocessable for an
+    invoice issued under calculation version 1: its figures follow no longer known detail."""
+    if invoice.calculationVersion != CALCULATION_VERSION or invoice.taxRounding is None:
+        raise Unprocessable(
+            f"Invoice {invoice.invoiceNumber or invoice.id} was issued under calculation version "
+            f"{invoice.calculationVersion}, whose figures have no per-rate allowances and charges."
+        )
+    return _figures(invoice, invoice.taxRounding)
 
 
 def priced(invoice: Invoice, tax_rounding: TaxRounding | None = None) -> Invoice:
@@ -149,7 +156,7 @@ def priced(invoice: Invoice, tax_rounding: TaxRounding | None = None) -> Invoice
     if invoice.status not in PRICED_STATUSES:
         return invoice
     rounding = tax_rounding or invoice.taxRounding or TaxRounding.PER_RATE
-    figures = figures_of(invoice, rounding)
+    figures = _figures(invoice, rounding)
     line_figures = iter(figures.lines)
     zero = round_money(Decimal(0), invoice.currency)
     rows = []
