@@ -41,9 +41,21 @@ READ = [requires_any_scope(Scope.INVOICES_READ)]
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
 
 IdList = Annotated[
-    list[str], Query(description=f"Invoice ids, repeated or comma-separated (at most {MAX_IDS}).")
+    list[str],
+    Query(
+        description=f"Invoice ids, repeated or comma-separated (at most {MAX_IDS}).",
+        json_schema_extra={
+            "minItems": 1,
+            "maxItems": MAX_IDS,
+            "items": {"type": "string", "pattern": r"[^,\s]"},
+        },
+    ),
 ]
-Comment = Annotated[str, Body(description="The comment, as a JSON string."), Field(max_length=10_000)]
+Comment = Annotated[
+    str,
+    Body(description="The comment, as a JSON string; not blank.", json_schema_extra={"pattern": r"\S"}),
+    Field(max_length=10_000),
+]
 
 
 def _ids(values: list[str]) -> list[str]:

@@ -64,7 +64,7 @@ CSV_PARAMETERS = (*SEARCH_PARAMETERS, "bom", "lines")
 
 PageNumber = Annotated[int, Query(ge=0, le=1_000_000, description="Zero-based page number.")]
 PageSize = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description=f"At most {MAX_PAGE_SIZE}.")]
-SORT_FIELDS = "|".join(SortField)
+SORT_PATTERN = f"^\\s*({'|'.join(SortField)})\\s*(,\\s*([aA][sS][cC]|[dD][eE][sS][cC])\\s*)?$"
 SearchTerms = Annotated[
     list[str] | None,
     Query(
@@ -85,7 +85,7 @@ Sorts = Annotated[
         description="field[,asc|desc], one field; default invoiceDate,desc.",
         json_schema_extra={
             "maxItems": 1,
-            "items": {"type": "string", "pattern": f"^\\s*({SORT_FIELDS})\\s*(,\\s*(?i:asc|desc)\\s*)?$"},
+            "items": {"type": "string", "pattern": SORT_PATTERN},
         },
     ),
 ]

@@ -43,8 +43,8 @@ from invoicing.invoices.enums import (
     QuantityType,
     RowType,
 )
-from invoicing.money import is_currency
-from invoicing.printable import unprintable
+from invoicing.money import currency_codes, is_currency
+from invoicing.printable import RANGES, unprintable
 
 MAX_ROWS = 1000
 MAX_AMOUNT = Decimal("1e12")
@@ -62,6 +62,8 @@ def _currency(code: str) -> str:
 
 
 _EMAIL = re.compile(r"^[^@\s<>,;\"]{1,64}@[^@\s<>,;\"]{1,190}\.[A-Za-z]{2,63}$")
+#: what Python's `\s` matches, spelt out for the OpenAPI document (an ECMA-262 `\s` matches less)
+_WHITESPACE = r"\t-\r\x1c- \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
 def _locale(code: str) -> str:
@@ -87,6 +89,12 @@ def _lines(text: str) -> str:
     return _printable(text, multiline=True)
 
 
+def _printable_pattern(*, multiline: bool) -> dict[str, str]:
+    """The same rule as a JSON Schema pattern, so that the OpenAPI document states it."""
+    ranges = "".join(f"\\u{first:04X}-\\u{last:04X}" for first, last in RANGES)
+    return {"pattern": "^[" + ranges + ("\\t\\n\\r" if multiline else "") + "]*$"}
+
+
 def _email(address: str) -> str:
     if not _EMAIL.fullmatch(address):
         raise ValueError("is not a valid e-mail address")
@@ -102,14 +110,39 @@ PaymentAmount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=6)]
 Quantity = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=6), _as_number]
 Percentage = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_number]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
-CurrencyCode = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(_currency)]
-Locale = Annotated[str, AfterValidator(_locale)]
-Email = Annotated[str, StringConstraints(max_length=254, strip_whitespace=True), AfterValidator(_email)]
-ShortText = Annotated[str, StringConstraints(max_length=200), AfterValidator(_one_line)]
+CurrencyCode = Annotated[
+    str,
+    StringConstraints(min_length=3, max_length=3),
+    AfterValidator(_currency),
+    Field(json_schema_extra={"enum": currency_codes()}),
+]
+Locale = Annotated[str, AfterValidator(_locale), Field(json_schema_extra={"enum": sorted(LOCALES)})]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254, strip_whitespace=True),
+    AfterValidator(_email),
+    Field(json_schema_extra={"pattern": _EMAIL.pattern.replace(r"\s", _WHITESPACE)}),
+]
+ShortText = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    AfterValidator(_one_line),
+    Field(json_schema_extra=_printable_pattern(multiline=False)),
+]
 CountryCode = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(country_code)]
 TaxId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=30)]
-Text = Annotated[str, StringConstraints(max_length=2_000), AfterValidator(_lines)]
-LongText = Annotated[str, StringConstraints(max_length=20_000), AfterValidator(_lines)]
+Text = Annotated[
+    str,
+    StringConstraints(max_length=2_000),
+    AfterValidator(_lines),
+    Field(json_schema_extra=_printable_pattern(multiline=True)),
+]
+LongText = Annotated[
+    str,
+    StringConstraints(max_length=20_000),
+    AfterValidator(_lines),
+    Field(json_schema_extra=_printable_pattern(multiline=True)),
+]
 
 
 class ApiModel(BaseModel):
