@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from devtools.bench.report import Section, write_section
-from devtools.fuzz_fixtures import provision, write_dictionaries
-from devtools.stack.testing import run_admin, running_stack
+from devtools.fuzz_fixtures import FixtureError, provision, write_dictionaries
+from devtools.stack.testing import AdminCommandError, StackStartError, run_admin, running_stack
 from devtools.template import ROOT
 
 CONFIG_PATH = ROOT / "schemathesis.toml"
@@ -180,9 +180,13 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     arguments.report_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="fuzz-stack-") as state_dir:
-        return fuzz(
-            arguments.report_dir, Path(state_dir), arguments.st_arguments, benchmarks=arguments.benchmarks
-        )
+        try:
+            return fuzz(
+                arguments.report_dir, Path(state_dir), arguments.st_arguments, benchmarks=arguments.benchmarks
+            )
+        except (StackStartError, AdminCommandError, FixtureError) as error:
+            print(f"make fuzz could not prepare its run: {error}", file=sys.stderr)
+            return 2
 
 
 if __name__ == "__main__":

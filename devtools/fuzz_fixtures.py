@@ -8,6 +8,7 @@ and an attachment), made over HTTP as a client would. Their ids go to libFuzzer 
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 import uuid
 from dataclasses import dataclass
@@ -39,6 +40,10 @@ DRAFT = {
         }
     ],
 }
+
+
+class FixtureError(RuntimeError):
+    """The API refused to make a fixture; the message carries its answer."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +86,12 @@ class _Client:
         request.add_header("Authorization", f"Bearer {self.token}")
         if content_type:
             request.add_header("Content-Type", content_type)
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return json.loads(response.read())
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            detail = error.read().decode("utf-8", "replace")
+            raise FixtureError(f"{method} {path} answered {error.code}: {detail}") from None
 
     def json(self, method: str, path: str, payload: object = None) -> Any:
         body = None if payload is None else json.dumps(payload).encode()
