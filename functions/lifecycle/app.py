@@ -18,7 +18,7 @@ from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.invoices import lifecycle, service, workflow
 from invoicing.invoices.enums import PaymentMethod
-from invoicing.invoices.model import ApiModel, Invoice, Money, Timestamp
+from invoicing.invoices.model import ApiModel, Invoice, PaymentAmount, Timestamp
 from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
 from invoicing.settings import DocumentsSettings, load_settings
 from invoicing.tenants.model import require_tenant
@@ -37,7 +37,7 @@ WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
 
 
 class Payment(ApiModel):
-    amount: Money
+    amount: PaymentAmount
     date: Timestamp | None = None
     paymentMethod: PaymentMethod = PaymentMethod.BANK_TRANSFER
 

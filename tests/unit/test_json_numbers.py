@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from invoicing.api import json_numbers
 from invoicing.api.resolver import build_resolver
+from invoicing.errors import ValidationFailed
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import ApiModel, Money
 from tests.integration.conftest import sample_event
@@ -76,6 +77,32 @@ def test_structures_models_and_dataclasses_are_written_as_json():
 def test_what_json_has_no_number_for_is_refused(value):
     with pytest.raises(ValueError, match="JSON"):
         json_numbers.dumps(value)
+
+
+def test_a_body_is_read_with_exact_decimals():
+    assert json_numbers.loads('{"amount": 999999999999.123456, "count": 2}') == {
+        "amount": Decimal("999999999999.123456"),
+        "count": 2,
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        '{"n": ' + "9" * 5_000 + "}",
+        '{"n": NaN}',
+        '{"n": -Infinity}',
+        '{"n": ',
+        b'{"n": "\xff"}',
+    ],
+    ids=["deeply-nested", "5000-digit-integer", "nan", "infinity", "truncated", "not-utf8"],
+)
+def test_a_body_that_is_not_json_is_a_validation_failure_naming_the_body(text):
+    with pytest.raises(ValidationFailed) as refused:
+        json_numbers.loads(text)
+
+    assert list(refused.value.field_errors) == ["body"]
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""JSON out of the API with exact numbers: a Decimal is written as its own digits.
+"""JSON in and out of the API with exact numbers: a Decimal is read from, and written as, its own digits.
 
 The standard encoder writes a Decimal only as a string, and powertools' encoders turn it into a float
 (999999999999.123456 would leave as 999999999999.1235). `dumps` writes it as a JSON number with the
@@ -16,6 +16,8 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
+
+from invoicing.errors import ValidationFailed
 
 _string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
@@ -70,3 +72,22 @@ def _write(value: Any, out: Callable[[str], None]) -> None:
         _write({field.name: getattr(value, field.name) for field in dataclasses.fields(value)}, out)
     else:
         _write(to_jsonable_python(value), out)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def loads(text: str | bytes) -> Any:
+    """A request body: numbers with a fraction or exponent as Decimal; anything that is not JSON
+    (syntax, an integer beyond Python's 4,300 digits, nesting deeper than the parser's recursion,
+    NaN or Infinity) is ValidationFailed naming the body."""
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
+    except json.JSONDecodeError as error:
+        reason = f"{error.msg} at character {error.pos}"
+    except RecursionError:
+        reason = "nested too deeply"
+    except ValueError as error:
+        reason = str(error).split(";")[0]
+    raise ValidationFailed(f"The body is not valid JSON: {reason}.", field_errors={"body": [reason]})

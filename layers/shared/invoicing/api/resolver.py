@@ -2,39 +2,58 @@
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Route
 from aws_lambda_powertools.event_handler.middlewares.openapi_validation import (
+    OpenAPIRequestValidationMiddleware,
     OpenAPIResponseValidationMiddleware,
 )
 from aws_lambda_powertools.event_handler.openapi.compat import ModelField
+from aws_lambda_powertools.event_handler.types import EventHandlerInstance
 
 from invoicing.api import json_numbers
 from invoicing.api.errors import register_error_handlers
+from invoicing.errors import UnsupportedMediaType
+
+JSON_MEDIA_TYPE = "application/json"
 
 
 def build_resolver(logger: Logger) -> APIGatewayRestResolver:
     """A resolver that validates requests and responses against their pydantic models and answers
     every error with the one error body.
 
-    JSON numbers are read as Decimal and written by `invoicing.api.json_numbers`, so amounts stay
-    exact both ways. powertools' response validation middleware is replaced by the subclass below
-    (the resolver builds each route's middleware stack from this attribute on its first request).
+    JSON is read and written by `invoicing.api.json_numbers`, so amounts stay exact both ways. Two of
+    powertools' validation middlewares are replaced by the subclasses below (the resolver builds each
+    route's middleware stack from these attributes on its first request).
     """
     app = APIGatewayRestResolver(
         enable_validation=True,
         serializer=json_numbers.dumps,
-        json_body_deserializer=partial(json.loads, parse_float=Decimal),
+        json_body_deserializer=json_numbers.loads,
     )
+    app._request_validation_middleware = _JsonRequestValidation()  # type: ignore[no-untyped-call]
     app._response_validation_middleware = _ExactResponseValidation()
     register_error_handlers(app, logger)
     return app
+
+
+class _JsonRequestValidation(OpenAPIRequestValidationMiddleware):
+    """A route with a body model reads JSON only: another media type with a body is 415 (powertools
+    would parse forms and multipart into the model, or fail on an unknown type)."""
+
+    def _get_body(self, app: EventHandlerInstance) -> dict[str, Any]:
+        event = app.current_event
+        media_type = (event.headers.get("content-type") or "").split(";")[0].strip().lower()
+        if media_type not in ("", JSON_MEDIA_TYPE) and event.body:
+            raise UnsupportedMediaType(
+                f"This operation reads {JSON_MEDIA_TYPE}, not {media_type}.",
+                field_errors={"Content-Type": [f"Send {JSON_MEDIA_TYPE}."]},
+            )
+        body: dict[str, Any] = self._parse_json_data(app)
+        return body
 
 
 class _PythonModeField:

@@ -106,7 +106,8 @@ def _email(address: str) -> str:
 _as_number = WithJsonSchema({"type": "number"}, mode="serialization")
 Amount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT, decimal_places=6), _as_number]
 Money = Annotated[Decimal, _as_number]
-PaymentAmount = Annotated[Decimal, Field(gt=0, le=MAX_AMOUNT, decimal_places=6)]
+#: a payment's sign and minor units are checked by the lifecycle, which says what is wrong
+PaymentAmount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Quantity = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=6), _as_number]
 Percentage = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_number]
 Timestamp = Annotated[datetime, AfterValidator(_utc)]
