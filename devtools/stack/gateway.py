@@ -241,7 +241,12 @@ class _RequestHandler(BaseHTTPRequestHandler):
         elapsed = (time.monotonic() - started) * 1000
         say(f"{self.command} {request.path} {response.status} {elapsed:.0f}ms")
 
-    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = _serve
+    def __getattr__(self, name: str) -> Any:
+        """`do_<METHOD>` for every method, declared or not (TRACE, PROPFIND, ...): the gateway answers
+        each as API Gateway does, instead of http.server's own 501 page."""
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def log_message(self, format: str, *args: Any) -> None:
         """The access log is one line per request written by `_serve`."""
