@@ -33,6 +33,7 @@ from devtools.template import ROOT
 
 CONFIG_PATH = ROOT / "schemathesis.toml"
 BENCHMARKS_PATH = ROOT / "BENCHMARKS.md"
+BASELINE_PATH = ROOT / "fuzz-baseline.json"
 TENANT = "fuzz"
 #: the environment variables schemathesis.toml reads the bearer token and the tenant's client id from
 TOKEN_ENVIRONMENT_NAME = "FUZZ_TOKEN"  # noqa: S105 - a variable's name, not a secret
@@ -63,40 +64,94 @@ def st_command(schema_url: str, report_dir: Path, *extra: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class CheckTally:
+    """How often one check ran on a response, failed, and failed in a way the baseline accepts."""
+
+    runs: int = 0
+    failed: int = 0
+    accepted: int = 0
+
+
+@dataclass(frozen=True)
 class FuzzSummary:
     operations: int
     test_cases: int
     requests: int
-    #: "ST101 Server error" -> failures schemathesis found (not in the baseline)
+    #: "ST101 Server error" -> distinct failures schemathesis found that the baseline does not accept
     failures: Mapping[str, int]
     accepted: int
     seconds: float
+    checks: Mapping[str, CheckTally]
 
     def render(self) -> str:
         lines = [
             f"{self.operations} operations, {self.test_cases} test cases, {self.requests} requests "
-            f"in {self.seconds:.0f} s; {self.accepted} known failures accepted by the baseline.",
+            f"in {self.seconds:.0f} s; new failures: {sum(self.failures.values())}"
+            f"{''.join(f', {count} {name}' for name, count in sorted(self.failures.items()))}; "
+            f"{self.accepted} known failures accepted by the baseline.",
             "",
-            "| check | failures |",
-            "|---|---:|",
+            "| check | responses checked | failed | failed, accepted by the baseline |",
+            "|---|---:|---:|---:|",
         ]
-        lines += [f"| {check} | {count} |" for check, count in sorted(self.failures.items())]
-        if not self.failures:
-            lines.append("| (every check) | 0 |")
+        lines += [
+            f"| {name} | {tally.runs} | {tally.failed} | {tally.accepted} |"
+            for name, tally in sorted(self.checks.items())
+        ]
         return "\n".join(lines)
+
+
+def _scenarios(events: Iterable[Mapping[str, Any]]) -> Iterable[Mapping[str, Any]]:
+    return (event["ScenarioFinished"]["recorder"] for event in events if "ScenarioFinished" in event)
 
 
 def count_requests(events: Iterable[Mapping[str, Any]]) -> int:
     """Requests sent, from schemathesis' ndjson events (a stateful test case sends several)."""
-    return sum(
-        len(event["ScenarioFinished"]["recorder"].get("interactions") or {})
-        for event in events
-        if "ScenarioFinished" in event
+    return sum(len(recorder.get("interactions") or {}) for recorder in _scenarios(events))
+
+
+def baseline_keys(baseline: Mapping[str, Any]) -> frozenset[tuple[str, str, str, str]]:
+    """(operation, check, failure, signature) of every entry of a baseline file."""
+    return frozenset(
+        (entry["operation"], entry["check"], entry["failure"], entry["signature"])
+        for entry in baseline["entries"]
     )
 
 
-def summarise(report: Mapping[str, Any], requests: int) -> FuzzSummary:
-    """The summary of schemathesis' JSON report (`--report json`)."""
+def _is_accepted(
+    failure: Mapping[str, Any], check: str, status: int | None, accepted: frozenset[Any]
+) -> bool:
+    """Matched as schemathesis matches: a numeric signature is the response's status."""
+    return any(
+        (operation, name, kind) == (failure.get("operation"), check, failure.get("type"))
+        and (not signature.isdigit() or signature == str(status))
+        for operation, name, kind, signature in accepted
+    )
+
+
+def tally_checks(
+    events: Iterable[Mapping[str, Any]], accepted: frozenset[tuple[str, str, str, str]]
+) -> dict[str, CheckTally]:
+    """Per check, from schemathesis' ndjson events: responses checked, failures, accepted failures."""
+    tallies: dict[str, CheckTally] = {}
+    for recorder in _scenarios(events):
+        interactions = recorder.get("interactions") or {}
+        for case_id, results in (recorder.get("checks") or {}).items():
+            response = (interactions.get(case_id) or {}).get("response") or {}
+            for result in results:
+                tally = tallies.get(result["name"], CheckTally())
+                failed = result["status"] == "failure"
+                failure = (result.get("failure_info") or {}).get("failure") or {}
+                known = failed and _is_accepted(
+                    failure, result["name"], response.get("status_code"), accepted
+                )
+                tallies[result["name"]] = CheckTally(
+                    tally.runs + 1, tally.failed + failed, tally.accepted + known
+                )
+    return tallies
+
+
+def summarise(report: Mapping[str, Any], requests: int, checks: Mapping[str, CheckTally]) -> FuzzSummary:
+    """The summary of schemathesis' JSON report (`--report json`) and the tallies of its events."""
     baseline = report.get("baseline") or {}
     return FuzzSummary(
         operations=(report.get("operations") or {}).get("tested", 0),
@@ -105,6 +160,7 @@ def summarise(report: Mapping[str, Any], requests: int) -> FuzzSummary:
         failures={f"{group['code']} {group['title']}": group["count"] for group in report["failures"]},
         accepted=baseline.get("known", 0),
         seconds=report.get("running_time") or 0.0,
+        checks=checks,
     )
 
 
@@ -162,7 +218,9 @@ def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str], *, benchmar
     report_path = report_dir / JSON_REPORT
     if report_path.exists():
         report = json.loads(report_path.read_text(encoding="utf-8"))
-        summary = summarise(report, count_requests(_read_events(report_dir / EVENTS_REPORT)))
+        events = _read_events(report_dir / EVENTS_REPORT)
+        accepted = baseline_keys(json.loads(BASELINE_PATH.read_text(encoding="utf-8")))
+        summary = summarise(report, count_requests(events), tally_checks(events, accepted))
         print(f"\n{summary.render()}\n\nreports and the stack's log: {report_dir}")
         if benchmarks:
             today = datetime.now(UTC).date().isoformat()

@@ -1,15 +1,19 @@
 """`make fuzz`'s driver: the schemathesis command and the run's summary (no stack started)."""
 
+import json
 from pathlib import Path
 
 from devtools.fuzz import (
+    BASELINE_PATH,
     CONFIG_PATH,
-    FuzzSummary,
+    CheckTally,
+    baseline_keys,
     benchmarks_section,
     client_id,
     count_requests,
     st_command,
     summarise,
+    tally_checks,
 )
 from devtools.fuzz_fixtures import Fixtures, write_dictionaries
 
@@ -44,30 +48,77 @@ def test_requests_are_counted_from_each_scenarios_interactions():
     assert count_requests(events) == 3
 
 
-def test_the_summary_names_each_failing_check_and_what_the_baseline_accepted():
-    summary = summarise(REPORT, requests=2450)
+def _check(name: str, failed: bool, failure_type: str = "RejectedPositiveData") -> dict:
+    failure = {"type": failure_type, "operation": "POST /v1/x"}
+    return {"name": name, "status": "failure" if failed else "success", "failure_info": {"failure": failure}}
 
-    assert summary == FuzzSummary(
-        operations=38,
-        test_cases=2400,
-        requests=2450,
-        failures={"ST202 Schema-valid request rejected": 3},
-        accepted=12,
-        seconds=150.2,
+
+EVENTS = [
+    {
+        "ScenarioFinished": {
+            "recorder": {
+                "interactions": {
+                    "a": {"response": {"status_code": 422}},
+                    "b": {"response": {"status_code": 400}},
+                },
+                "checks": {
+                    "a": [_check("positive_data_acceptance", True), _check("not_a_server_error", False)],
+                    "b": [_check("positive_data_acceptance", True), _check("not_a_server_error", False)],
+                },
+            }
+        }
+    }
+]
+#: accepts POST /v1/x's 422 only
+BASELINE = {
+    "format_version": 1,
+    "entries": [
+        {
+            "operation": "POST /v1/x",
+            "check": "positive_data_acceptance",
+            "failure": "RejectedPositiveData",
+            "signature": "422",
+            "reason": "the invoice's state",
+        }
+    ],
+}
+
+
+def test_each_check_is_tallied_with_the_failures_the_baseline_accepts():
+    tallies = tally_checks(EVENTS, baseline_keys(BASELINE))
+
+    assert tallies == {
+        "positive_data_acceptance": CheckTally(runs=2, failed=2, accepted=1),
+        "not_a_server_error": CheckTally(runs=2, failed=0, accepted=0),
+    }
+
+
+def test_the_summary_names_new_failures_and_every_checks_tally():
+    summary = summarise(REPORT, 2450, tally_checks(EVENTS, baseline_keys(BASELINE)))
+
+    assert (summary.operations, summary.test_cases, summary.requests, summary.accepted) == (
+        38,
+        2400,
+        2450,
+        12,
     )
-    assert "| ST202 Schema-valid request rejected | 3 |" in summary.render()
-    assert summary.render().startswith("38 operations, 2400 test cases, 2450 requests in 150 s; 12 known")
+    assert summary.failures == {"ST202 Schema-valid request rejected": 3}
+    assert summary.render().startswith(
+        "38 operations, 2400 test cases, 2450 requests in 150 s; new failures: 3, 3 ST202 Schema-valid "
+        "request rejected; 12 known failures accepted by the baseline."
+    )
+    assert "| positive_data_acceptance | 2 | 2 | 1 |" in summary.render()
+    assert "| not_a_server_error | 2 | 0 | 0 |" in summary.render()
 
 
-def test_a_clean_run_says_every_check_found_nothing():
-    clean = summarise({**REPORT, "failures": [], "baseline": None}, requests=2400)
+def test_a_clean_run_has_no_new_failures():
+    clean = summarise({**REPORT, "failures": [], "baseline": None}, 2400, {})
 
-    assert "| (every check) | 0 |" in clean.render()
-    assert clean.accepted == 0
+    assert "new failures: 0; 0 known failures" in clean.render()
 
 
 def test_the_benchmarks_section_carries_the_command_the_seed_and_the_summary():
-    summary = summarise(REPORT, requests=2450)
+    summary = summarise(REPORT, 2450, {})
 
     section = benchmarks_section(
         summary, {**REPORT, "schemathesis_version": "4.32.5", "seed": 7}, "2026-12-01"
@@ -119,3 +170,12 @@ def test_schemathesis_toml_reads_the_dictionaries_the_driver_writes():
 
     for name in Fixtures((), (), (), (), ()).dictionaries():
         assert f'from-file = ".local/fuzz/dictionaries/{name}.dict"' in configured
+
+
+def test_the_baseline_accepts_only_what_a_schema_cannot_express_each_with_a_reason():
+    entries = json.loads(BASELINE_PATH.read_text())["entries"]
+
+    assert entries
+    for entry in entries:
+        assert entry["check"] in ("positive_data_acceptance", "unsupported_method"), entry
+        assert len(entry["reason"]) > 40, entry
