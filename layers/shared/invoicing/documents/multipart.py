@@ -39,10 +39,12 @@ def parse_files(content_type: str, body: bytes, field: str, *, required: bool = 
         raise _invalid("no parts")
     files = []
     for part in message.iter_parts():
-        if (
-            not isinstance(part, EmailMessage)
-            or part.get_param("name", header="content-disposition") != field
-        ):
+        if not isinstance(part, EmailMessage) or part.get_content_disposition() != "form-data":
+            raise _invalid("a part has no form-data name")
+        name = part.get_param("name", header="content-disposition")
+        if name is None:
+            raise _invalid("a part has no form-data name")
+        if name != field:
             continue
         payload = part.get_payload(decode=True)
         if not isinstance(payload, bytes):
