@@ -7,7 +7,7 @@ counts only when its SES message id is the one the outbox recorded for the mail 
 any other (tags anyone sending through the shared identity could write) is ignored and logged.
 """
 
-import time
+from time import sleep
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
@@ -49,7 +49,7 @@ def _recorded_ses_message_id(notification: MailNotification) -> str | None:
         record = outbox.record_of(notification.tenant_id, notification.invoice_id, notification.mail_id)
         if record is None or record.ses_message_id or record.state is not MailState.SENDING or wait is None:
             return None if record is None else record.ses_message_id
-        time.sleep(wait)
+        sleep(wait)
     return None
 
 

@@ -126,3 +126,26 @@ def test_a_bounce_that_is_not_of_the_mail_its_tags_name_suppresses_nothing(
     assert suppressions.reason_not_to_mail("acme", "bounce@simulator.amazonses.com") is None
     events = functions["invoices"].invoices.get("acme", invoice_id).events
     assert [event.type for event in events] == ["CREATE"]
+
+
+def test_a_notification_that_comes_before_the_worker_recorded_the_send_waits_for_it(
+    functions, deployment, monkeypatch
+):
+    invoice_id = invoice_of(functions)
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    message = OutboxMessage("acme", invoice_id, MailKind.INVOICE, "buyer@example.org", "request:1", "alice")
+    outbox.record(message, datetime.now(UTC))
+    outbox.claim(message, datetime.now(UTC), timedelta(minutes=2))
+    waits: list[float] = []
+
+    def worker_records_the_send(seconds: float) -> None:
+        waits.append(seconds)
+        outbox.mark_sent(message, SAMPLE_SES_MESSAGE_ID)
+
+    monkeypatch.setattr(functions["mail_events"], "sleep", worker_records_the_send)
+
+    notify(functions, "mail_events/delivery.json", invoice_id, message.message_id)
+
+    assert len(waits) == 1
+    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    assert [event.type for event in events].count("DELIVERED") == 1
