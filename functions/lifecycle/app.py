@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime, time
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler.openapi.params import Query
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from aws_lambda_powertools.metrics import MetricUnit
 
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
@@ -17,6 +18,7 @@ from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.invoices import lifecycle, service, workflow
+from invoicing.invoices.credit_notes import CreditNoteRequest
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.model import ApiModel, Invoice, PaymentAmount, Timestamp
 from invoicing.invoices.publishing import PublishRequest, PublishResponse, publish_fields
@@ -95,6 +97,26 @@ def cancel(invoiceId: str) -> Invoice:
     return _change(
         invoiceId, lambda current, actor: lifecycle.cancel(current, actor=actor, now=utc_now()), retry=True
     )
+
+
+@app.post(
+    "/v1/invoices/<invoiceId>/credit-note",
+    middlewares=WRITE,
+    responses={201: {"description": "The credit note, numbered in its own series; the invoice links to it."}},
+)
+@tracer.capture_method
+def issue_credit_note(
+    invoiceId: str, request: Annotated[CreditNoteRequest | None, Body()] = None
+) -> Response[Invoice]:
+    """Correct an issued invoice: credit all of it, or the rows named (part of a row's quantity, or a
+    lower price); what is credited comes off what the invoice is owed."""
+    actor = current_actor(app)
+    credit_note = workflow.issue_credit_note(
+        invoices, actor.tenant_id, invoiceId, request or CreditNoteRequest(), actor=actor, now=utc_now()
+    )
+    metrics.add_metric(name="CreditNoteIssued", unit=MetricUnit.Count, value=1)
+    headers = {"Location": f"/v1/invoices/find/{credit_note.id}"}
+    return Response(201, "application/json", credit_note, headers=headers)
 
 
 @app.patch("/v1/invoices/<invoiceId>/add-payment", middlewares=WRITE)

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from invoicing.einvoice.cii import NAMESPACES, to_cii
-from invoicing.einvoice.mapping import einvoice_of
+from invoicing.einvoice.mapping import _tax_within_tolerance, einvoice_of
 from invoicing.einvoice.ubl import CAC, CBC, to_ubl
 from invoicing.errors import Conflict, Unprocessable
 from invoicing.invoices import service
@@ -95,6 +95,11 @@ invoices = st.builds(
 )
 def test_random_issued_invoices_pass_every_fatal_rule_in_both_syntaxes(fields, rounding, paid_share):
     invoice = issued(fields, rounding=rounding, paid_share=paid_share)
+    if rounding is TaxRounding.PER_LINE and not _tax_within_tolerance(invoice):
+        with pytest.raises(Unprocessable) as refused:
+            einvoice_of(invoice)
+        assert set(refused.value.field_errors) == {"taxRounding"}
+        return
     document = einvoice_of(invoice)
 
     assert fatal_asserts("cii", to_cii(document)) == []
@@ -146,6 +151,18 @@ def test_the_e_invoice_states_the_invoice_own_total_tax_per_rate_paid_and_balanc
     assert payable.text == f"{invoice.amountDue:.2f}"
     assert "Delivered in two parts." in _cii_text(cii, "rsm:ExchangedDocument/ram:IncludedNote/ram:Content")
     assert fatal_asserts("cii", cii) == []
+
+
+def test_per_line_tax_further_than_en16931_allows_is_refused():
+    rows = [RowInput(quantity=1, unitPrice=Decimal(3), taxRate=Decimal(10)) for _ in range(30)]
+    fields = InvoiceCreate(currency="JPY", invoiceDate=NOW, customer=CUSTOMER, rows=rows)
+    invoice = issued(fields, rounding=TaxRounding.PER_LINE)
+
+    with pytest.raises(Unprocessable) as refused:
+        einvoice_of(invoice)
+
+    assert invoice.totalTax == 0
+    assert set(refused.value.field_errors) == {"taxRounding"}
 
 
 def test_missing_seller_and_buyer_data_is_refused_naming_each_field():

@@ -54,6 +54,7 @@ class FiguresItem(Model):
     count_PAID = NumberAttribute(null=True)
     count_OVERDUE = NumberAttribute(null=True)
     count_CANCELLED = NumberAttribute(null=True)
+    count_ISSUED = NumberAttribute(null=True)
     invoiced = DecimalAttribute(null=True)
     paid = DecimalAttribute(null=True)
     outstanding = DecimalAttribute(null=True)

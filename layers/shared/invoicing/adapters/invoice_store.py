@@ -46,7 +46,7 @@ from invoicing.errors import (
     NotFound,
     ValidationFailed,
 )
-from invoicing.invoices.figures import figures_delta
+from invoicing.invoices.figures import combined, figures_delta
 from invoicing.invoices.lifecycle import NumberAssignment
 from invoicing.invoices.model import Event, Invoice, Row, field_errors
 
@@ -310,6 +310,24 @@ class DynamoInvoiceRepository:
         previous: Invoice | None,
         number: NumberAssignment | None = None,
     ) -> None:
+        fill, counter_position = self._filler(invoice, events, previous=previous, number=number)
+
+        def fill_with_figures(transaction: TransactWrite) -> None:
+            fill(transaction)
+            self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice), invoice.id)
+
+        self._commit(fill_with_figures, lambda error: self._write_failure(error, invoice, counter_position))
+
+    def _filler(
+        self,
+        invoice: Invoice,
+        events: list[Event],
+        *,
+        previous: Invoice | None,
+        number: NumberAssignment | None = None,
+    ) -> tuple[Callable[[TransactWrite], None], int | None]:
+        """What writing `invoice` puts in a transaction (all but the figures), and where the number's
+        counter update lands in it."""
         items = self._items
         chunks = self._chunk_items(invoice)
         header = self._header(invoice, len(chunks))
@@ -330,11 +348,39 @@ class DynamoInvoiceRepository:
                 transaction.save(self._event_item(invoice, event, first_version + offset))
             if number is not None:
                 self._claim_number(transaction, invoice, number)
-            self._figures.add_to(transaction, invoice.tenantId, figures_delta(previous, invoice), invoice.id)
             for item in log:
                 transaction.save(item)
 
-        self._commit(fill, lambda error: self._write_failure(error, invoice, counter_position))
+        return fill, counter_position
+
+    def save_credit_note(
+        self,
+        credit_note: Invoice,
+        credit_note_event: Event,
+        invoice: Invoice,
+        invoice_event: Event,
+        *,
+        previous: Invoice,
+        number: NumberAssignment,
+    ) -> tuple[Invoice, Invoice]:
+        """Create the numbered credit note and change the invoice it credits in one transaction, if
+        nobody changed the invoice since `previous` was read: (credit note, invoice) as stored.
+        The invoice's figures move once, by both documents' deltas (one shard item per transaction)."""
+        note = credit_note.model_copy(update={"version": 1, "events": [credit_note_event]})
+        credited = invoice.model_copy(
+            update={"version": previous.version + 1, "events": [*previous.events, invoice_event]}
+        )
+        note_fill, counter_position = self._filler(note, [credit_note_event], previous=None, number=number)
+        invoice_fill, _ = self._filler(credited, [invoice_event], previous=previous)
+        delta = combined(figures_delta(None, note), figures_delta(previous, credited))
+
+        def fill(transaction: TransactWrite) -> None:
+            note_fill(transaction)
+            invoice_fill(transaction)
+            self._figures.add_to(transaction, invoice.tenantId, delta, invoice.id)
+
+        self._commit(fill, lambda error: self._write_failure(error, note, counter_position))
+        return note, credited
 
     def _commit(
         self, fill: Callable[[TransactWrite], None], failure: Callable[[TransactWriteError], Exception]
@@ -384,10 +430,11 @@ class DynamoInvoiceRepository:
             return InvoiceChanged(
                 f"Invoice {invoice.id} was changed by another request; read it again and retry."
             )
-        if counter_position is not None and "ConditionalCheckFailed" in reasons[counter_position:]:
+        if counter_position is not None and len(reasons) > counter_position + 1:
             if reasons[counter_position] == "ConditionalCheckFailed":
                 return CounterMoved("Another invoice took the next number; retry.")
-            return Conflict(f"Invoice number {invoice.invoiceNumber} is already used by another invoice.")
+            if reasons[counter_position + 1] == "ConditionalCheckFailed":
+                return Conflict(f"Invoice number {invoice.invoiceNumber} is already used by another invoice.")
         return ConcurrentChange(f"Invoice {invoice.id} is being changed concurrently; retry.")
 
     def import_invoices(self, changes: Iterable[tuple[Invoice, Event]]) -> None:

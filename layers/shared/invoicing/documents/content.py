@@ -17,7 +17,7 @@ from invoicing.countries import country_name
 from invoicing.documents.theme import Theme
 from invoicing.formatting import format_date, format_money, format_number, format_percent, format_unit_price
 from invoicing.invoices.calculator import LEGACY_CALCULATION_VERSION
-from invoicing.invoices.enums import PUBLISHED_STATUSES, QuantityType, RowType
+from invoicing.invoices.enums import PUBLISHED_STATUSES, DocumentType, QuantityType, RowType
 from invoicing.invoices.model import Address, Invoice, Row, SellerAddress
 from invoicing.tenants.model import Tenant
 
@@ -177,15 +177,27 @@ def _totals(invoice: Invoice) -> tuple[tuple[str, str], ...]:
         if adjustments:
             lines.append(("Total excl. tax", money(invoice.totalExcludingTax)))
         lines.append(("Tax", money(invoice.totalTax)))
-    lines += [
-        ("Total due", money(invoice.total)),
-        ("Paid", money(invoice.paid)),
-        ("Balance due", money(invoice.amountDue)),
-    ]
+    if invoice.documentType is DocumentType.CREDIT_NOTE:
+        return (*lines, ("Total credited", money(invoice.total)))
+    lines += [("Total due", money(invoice.total)), ("Paid", money(invoice.paid))]
+    if invoice.credited:
+        lines.append(("Credited", money(invoice.credited)))
+    lines.append(("Balance due", money(invoice.amountDue)))
     return tuple(lines)
 
 
 def _facts(invoice: Invoice) -> tuple[tuple[str, str], ...]:
+    credited = invoice.creditedInvoice
+    if credited is not None:
+        return (
+            ("Credit note number", invoice.invoiceNumber or ""),
+            ("Date", format_date(invoice.invoiceDate, invoice.locale)),
+            (
+                "Credits invoice",
+                f"{credited.invoiceNumber} of {format_date(credited.invoiceDate, invoice.locale)}",
+            ),
+            ("Currency", invoice.currency),
+        )
     facts = [
         ("Invoice number", invoice.invoiceNumber or "Draft"),
         ("Invoice date", format_date(invoice.invoiceDate, invoice.locale)),
@@ -201,7 +213,8 @@ def _facts(invoice: Invoice) -> tuple[tuple[str, str], ...]:
 
 
 def pdf_file_name(invoice: Invoice) -> str:
-    return f"invoice-{invoice.invoiceNumber or 'draft-' + invoice.id[:8]}.pdf"
+    kind = "credit-note" if invoice.documentType is DocumentType.CREDIT_NOTE else "invoice"
+    return f"{kind}-{invoice.invoiceNumber or 'draft-' + invoice.id[:8]}.pdf"
 
 
 def invoice_document(
@@ -209,6 +222,8 @@ def invoice_document(
 ) -> InvoiceDocument:
     published = invoice.status in PUBLISHED_STATUSES
     title = "Invoice" if published else f"Invoice ({invoice.status.value.lower()})"
+    if invoice.documentType is DocumentType.CREDIT_NOTE:
+        title = "Credit note"
     seller_lines = _seller(invoice, seller)
     return InvoiceDocument(
         title=title,

@@ -75,6 +75,17 @@ def _line(row: Row, line_id: str) -> Line:
     )
 
 
+def _tax_within_tolerance(invoice: Invoice) -> bool:
+    """BR-CO-17 and BR-S-09 check each rate's tax against its taxable amount x rate, by magnitude, to
+    less than one currency unit: per-rate rounding always is; per-line rounding of many lines can
+    drift further."""
+    for item in invoice.taxBreakdown:
+        exact = abs(item.taxableAmount) * item.rate / 100
+        if abs(abs(item.taxAmount) - exact.quantize(AMOUNT_QUANTUM, rounding=ROUND_HALF_UP)) >= 1:
+            return False
+    return True
+
+
 def _amounts_fit(invoice: Invoice) -> bool:
     """EN 16931 writes amounts with at most two decimals (BR-DEC-*)."""
     amounts = [invoice.total, invoice.totalTax, invoice.paid, *(row.total for row in invoice.rows)]
@@ -139,6 +150,11 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
         missing["calculationVersion"] = [
             "Its discount, fees or shipping were computed by the rule before EN 16931's model."
         ]
+    if not _tax_within_tolerance(invoice):
+        missing["taxRounding"] = [
+            "Rounded per line, its tax of a rate is further from the rate's taxable amount times the "
+            "rate than EN 16931 allows (BR-CO-17: one currency unit)."
+        ]
     if not _amounts_fit(invoice):
         missing["currency"] = [f"EN 16931 amounts have at most two decimals; {invoice.currency} has more."]
     if missing or seller is None or buyer is None or invoice.seller is None or invoice.invoiceDate is None:
@@ -166,8 +182,9 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
     terms = issued_seller.paymentInstructions or (
         f"{invoice.paymentTermDays} days net" if invoice.paymentTermDays is not None else None
     )
+    credited = invoice.creditedInvoice
     return EInvoice(
-        document_type=DocumentType.INVOICE,
+        document_type=DocumentType.CREDIT_NOTE if credited is not None else DocumentType.INVOICE,
         number=invoice.invoiceNumber,
         issue_date=invoice.invoiceDate.date(),
         currency=invoice.currency,
@@ -194,4 +211,5 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
         payment_account=PaymentAccount(issued_seller.iban, issued_seller.bic) if issued_seller.iban else None,
         payment_terms=terms,
         notes=tuple(note for note in (invoice.note, *text_rows) if note),
+        preceding_invoice=(credited.invoiceNumber, credited.invoiceDate.date()) if credited else None,
     )

@@ -190,5 +190,6 @@ class _Writer:
 
 def to_ubl(invoice: EInvoice) -> bytes:
     """The invoice as a UBL 2.1 Invoice, or a CreditNote for document type 381 (UTF-8)."""
+    register_namespace("", ROOTS[invoice.document_type])
     document: bytes = tostring(_Writer(invoice).document(), encoding="utf-8", xml_declaration=True)
     return document

@@ -13,14 +13,16 @@ class InvoiceStatus(StrEnum):
     PAID = "PAID"
     OVERDUE = "OVERDUE"
     CANCELLED = "CANCELLED"
+    #: a credit note: issued at once, nothing to pay, never changed
+    ISSUED = "ISSUED"
 
 
 #: seed 003's "published" invoices: their financial content is frozen
 PUBLISHED_STATUSES = frozenset(
     {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE}
 )
-#: invoices that were issued: numbered documents whose original PDF is kept (cancelled ones too)
-ISSUED_STATUSES = PUBLISHED_STATUSES | {InvoiceStatus.CANCELLED}
+#: documents that were issued: numbered, their original PDF kept (cancelled invoices, credit notes)
+ISSUED_STATUSES = PUBLISHED_STATUSES | {InvoiceStatus.CANCELLED, InvoiceStatus.ISSUED}
 
 
 class InvoiceType(StrEnum):
@@ -53,6 +55,13 @@ class AttachmentType(StrEnum):
     OTHER = "OTHER"
 
 
+class DocumentType(StrEnum):
+    """An invoice, or a credit note correcting one (EN 16931 BT-3: 380 and 381)."""
+
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+
+
 class PdfRendition(StrEnum):
     """Which PDF of an invoice: a draft's PREVIEW (stamped DRAFT, replaced as the draft changes), the
     ORIGINAL a published invoice was issued with (rendered once, never again), or its PAID copy."""
@@ -83,6 +92,7 @@ class EventType(StrEnum):
     COMPLAINED = "COMPLAINED"
     DELIVERY_FAILED = "DELIVERY_FAILED"
     MAIL_CANCELLED = "MAIL_CANCELLED"
+    CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
 
 
 class PaymentMethod(StrEnum):

@@ -59,9 +59,9 @@ def contribution(invoice: Invoice | None) -> tuple[dict[str, int], dict[str, dic
     counts = {invoice.status.value: 1}
     if invoice.status not in _PUBLISHED:
         return counts, {}
-    owed = invoice.total - invoice.paid
+    owed = invoice.amountDue
     amounts = {
-        "invoiced": invoice.total,
+        "invoiced": invoice.total - invoice.credited,
         "paid": invoice.paid,
         "outstanding": owed if invoice.status in _OWED else Decimal(0),
         "overdue": owed if invoice.status == InvoiceStatus.OVERDUE else Decimal(0),
@@ -73,6 +73,27 @@ def _difference[V: (int, Decimal)](after: Mapping[str, V], before: Mapping[str, 
     keys = set(after) | set(before)
     moved = {key: after.get(key, zero) - before.get(key, zero) for key in keys}
     return {key: value for key, value in sorted(moved.items()) if value}
+
+
+def combined(*deltas: FiguresDelta) -> FiguresDelta:
+    """One delta moving the figures as all of `deltas` together (one transaction, one shard item)."""
+    counts: dict[str, int] = {}
+    amounts: dict[str, dict[str, Decimal]] = {}
+    for delta in deltas:
+        for status, count in delta.counts.items():
+            counts[status] = counts.get(status, 0) + count
+        for currency, moved in delta.amounts.items():
+            totals = amounts.setdefault(currency, {})
+            for metric, amount in moved.items():
+                totals[metric] = totals.get(metric, Decimal(0)) + amount
+    return FiguresDelta(
+        counts={status: count for status, count in counts.items() if count},
+        amounts={
+            currency: {metric: amount for metric, amount in moved.items() if amount}
+            for currency, moved in amounts.items()
+            if any(moved.values())
+        },
+    )
 
 
 def figures_delta(before: Invoice | None, after: Invoice | None) -> FiguresDelta:

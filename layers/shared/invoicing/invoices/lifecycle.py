@@ -38,6 +38,8 @@ class NumberingPolicy:
 
     number_format: str = DEFAULT_NUMBER_FORMAT
     yearly_reset: bool = True
+    #: the counter's name: each series is numbered on its own (invoices, credit notes)
+    series: str = "invoice"
 
     def __post_init__(self) -> None:
         validate_number_format(self.number_format)
@@ -48,7 +50,7 @@ class NumberingPolicy:
 
     def counter_for(self, year: int) -> str:
         """The counter that numbers an invoice of `year`: one per year, or one for ever."""
-        return f"invoice#{year}" if self.yearly_reset else "invoice"
+        return f"{self.series}#{year}" if self.yearly_reset else self.series
 
     def render(self, year: int, sequence: int) -> str:
         return self.number_format.format(year=year, sequence=sequence)
@@ -123,11 +125,13 @@ def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = ne
 
 
 def outstanding(invoice: Invoice) -> Decimal:
-    return invoice.total - invoice.paid
+    """What is left to pay: the total less payments and credit notes."""
+    return invoice.amountDue
 
 
 def status_after_payments(invoice: Invoice, paid: Decimal, now: datetime) -> InvoiceStatus:
-    if paid >= invoice.total:
+    """What `paid` makes of the invoice; its credit notes count as settled too."""
+    if paid + invoice.credited >= invoice.total:
         return InvoiceStatus.PAID
     if paid > 0:
         return InvoiceStatus.PARTIALLY_PAID
@@ -154,7 +158,8 @@ def _with_transactions(
     ratio = paid / invoice.total if invoice.total else Decimal(0)
     paid_excluding_tax = round_money(invoice.totalExcludingTax * ratio, invoice.currency)
     status = status_after_payments(invoice, paid, now)
-    date_paid = _date_paid_in_full(transactions, invoice.total) if status == InvoiceStatus.PAID else None
+    settled = invoice.total - invoice.credited
+    date_paid = _date_paid_in_full(transactions, settled) if status == InvoiceStatus.PAID else None
     return touched(
         invoice,
         actor,

@@ -35,6 +35,7 @@ from invoicing.invoices.calculator import (
 )
 from invoicing.invoices.enums import (
     AttachmentType,
+    DocumentType,
     EventType,
     InvoiceStatus,
     InvoiceType,
@@ -362,6 +363,23 @@ class Transaction(ApiModel):
     updatedBy: str
 
 
+class CreditedInvoice(ApiModel):
+    """On a credit note: the invoice it corrects (EN 16931 BG-3)."""
+
+    id: str
+    invoiceNumber: str
+    invoiceDate: datetime
+
+
+class CreditNoteLink(ApiModel):
+    """On an invoice: one of the credit notes that correct it."""
+
+    id: str
+    invoiceNumber: str
+    total: Money
+    created: datetime
+
+
 class InvoiceFields(ApiModel):
     """Everything a client may set on an invoice (create and update bodies)."""
 
@@ -431,6 +449,15 @@ class Invoice(ApiModel):
     seller: Seller | None = Field(
         default=None, description="The seller as it was when the invoice was issued; none on drafts."
     )
+    documentType: DocumentType = Field(
+        default=DocumentType.INVOICE, description="INVOICE, or CREDIT_NOTE for a credit note."
+    )
+    creditedInvoice: CreditedInvoice | None = Field(
+        default=None, description="On a credit note: the invoice it corrects."
+    )
+    creditNotes: list[CreditNoteLink] = Field(
+        default_factory=list, description="On an invoice: the credit notes that correct it."
+    )
     mailBody: str | None = None
     reminderBody: str | None = None
     milestoneId: str | None = None
@@ -464,6 +491,7 @@ class Invoice(ApiModel):
     )
     paid: Money = Decimal(0)
     paidExcludingTax: Money = Decimal(0)
+    credited: Money = Field(default=Decimal(0), description="What the invoice's credit notes take off it.")
     datePaid: datetime | None = None
     overdueNotifiedAt: datetime | None = None
     transactions: list[Transaction] = Field(default_factory=list)
@@ -501,8 +529,9 @@ class Invoice(ApiModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def amountDue(self) -> Money:
-        """What is still to be paid (EN 16931 BT-115): `total` less `paid`."""
-        return self.total - self.paid
+        """What is still to be paid (EN 16931 BT-115): `total` less `paid` and `credited` (negative
+        when credit notes took off more than was left to pay: the customer's credit)."""
+        return self.total - self.paid - self.credited
 
     @computed_field  # type: ignore[prop-decorator]
     @property

@@ -248,6 +248,8 @@ def empty_invoice(
 def _ensure_editable(invoice: Invoice, changed: set[str]) -> None:
     if invoice.status == InvoiceStatus.CANCELLED:
         raise Conflict("A cancelled invoice cannot be changed.")
+    if invoice.status == InvoiceStatus.ISSUED:
+        raise Conflict(f"Credit note {invoice.invoiceNumber} is issued: it cannot be changed.")
     frozen = sorted(changed & FROZEN_FIELDS)
     if frozen and invoice.status in PUBLISHED_STATUSES:
         raise Conflict(

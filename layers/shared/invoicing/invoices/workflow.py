@@ -17,7 +17,8 @@ from typing import Protocol
 
 from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import ConcurrentChange
-from invoicing.invoices import lifecycle
+from invoicing.invoices import credit_notes, lifecycle
+from invoicing.invoices.credit_notes import CreditNoteRequest
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
 from invoicing.invoices.model import Event, Invoice, Seller
 from invoicing.invoices.service import Actor, Change
@@ -114,6 +115,52 @@ def publish_invoice(
         published = lifecycle.publish(candidate, number, actor=actor, now=now, seller=seller)
         try:
             return store.save(published.invoice, *events, published.event, previous=current, number=number)
+        except ConcurrentChange:
+            if not retries.wait():
+                raise
+
+
+class CreditNoteStore(InvoiceStore, Protocol):
+    def save_credit_note(
+        self,
+        credit_note: Invoice,
+        credit_note_event: Event,
+        invoice: Invoice,
+        invoice_event: Event,
+        *,
+        previous: Invoice,
+        number: NumberAssignment,
+    ) -> tuple[Invoice, Invoice]: ...
+
+
+def issue_credit_note(
+    store: CreditNoteStore,
+    tenant_id: str,
+    invoice_id: str,
+    request: CreditNoteRequest,
+    *,
+    actor: Actor,
+    now: datetime,
+    sleep: Sleep = time.sleep,
+) -> Invoice:
+    """Number and issue a credit note of the invoice, and take it off what the invoice is owed, in one
+    transaction; re-read and retried when another request changed the invoice or took the number."""
+    retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
+    policy = credit_notes.CREDIT_NOTE_NUMBERS
+    while True:
+        invoice = store.get(tenant_id, invoice_id)
+        credit_notes.ensure_creditable(invoice)
+        year = now.year
+        number = lifecycle.next_number(
+            policy, year, store.current_sequence(tenant_id, policy.counter_for(year))
+        )
+        note = credit_notes.credit_note_of(invoice, request, number, actor=actor, now=now)
+        credited = credit_notes.credited_by(invoice, note.invoice, actor=actor, now=now)
+        try:
+            stored, _ = store.save_credit_note(
+                note.invoice, note.event, credited.invoice, credited.event, previous=invoice, number=number
+            )
+            return stored
         except ConcurrentChange:
             if not retries.wait():
                 raise
