@@ -143,6 +143,12 @@ def test_a_null_on_create_is_the_default(functions):
     )
 
 
+def test_a_null_currency_on_create_is_the_tenants_currency(functions):
+    invoice = create(functions, currency=None)
+
+    assert invoice["currency"] == "EUR"
+
+
 def test_a_type_sent_on_create_is_kept(functions):
     assert create(functions, type="RECURRING")["type"] == "RECURRING"
 
