@@ -25,6 +25,10 @@ from invoicing.invoices.service import Actor, Change
 
 #: a few seconds at most: with the store's own resends, a request ends inside a 10 s function timeout
 CONCURRENT_CHANGE_RETRIES = Backoff(base_seconds=0.005, cap_seconds=0.2, budget_seconds=6, max_attempts=60)
+#: numbering a document races every other publisher of the tenant for the counter: fifty at once take
+#: fifty rounds, so these retry for longer, inside the 28 s of the functions that number (lifecycle,
+#: delivery) and API Gateway's 29 s
+NUMBERING_RETRIES = Backoff(base_seconds=0.005, cap_seconds=0.2, budget_seconds=20, max_attempts=200)
 
 
 class InvoiceStore(Protocol):
@@ -99,7 +103,7 @@ def publish_invoice(
     """Number and publish an invoice, after `prepare` (seed 003's update-and-publish) if given; the
     update, the number, the counter and the status change are one transaction. The invoice keeps
     `seller` (`invoicing.tenants.settings.seller_as_issued`) as the seller it was issued by."""
-    retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
+    retries = NUMBERING_RETRIES.retries(sleep=sleep)
     while True:
         current = store.get(tenant_id, invoice_id)
         events: list[Event] = []
@@ -145,7 +149,7 @@ def issue_credit_note(
 ) -> Invoice:
     """Number and issue a credit note of the invoice, and take it off what the invoice is owed, in one
     transaction; re-read and retried when another request changed the invoice or took the number."""
-    retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=sleep)
+    retries = NUMBERING_RETRIES.retries(sleep=sleep)
     policy = credit_notes.CREDIT_NOTE_NUMBERS
     while True:
         invoice = store.get(tenant_id, invoice_id)
