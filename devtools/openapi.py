@@ -177,6 +177,19 @@ def _use_problem_responses(method: str, operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's schema without pydantic's `null` alternative: a query string cannot carry a null,
+    an optional parameter is left out instead. The constraints beside `anyOf` join the one left."""
+    alternatives = schema.get("anyOf")
+    if not isinstance(alternatives, list) or {"type": "null"} not in alternatives or len(alternatives) != 2:
+        return schema
+    (kept,) = [alternative for alternative in alternatives if alternative != {"type": "null"}]
+    merged = {**kept, **{key: value for key, value in schema.items() if key != "anyOf"}}
+    if isinstance(kept.get("items"), dict) and isinstance(schema.get("items"), dict):
+        merged["items"] = {**kept["items"], **schema["items"]}
+    return merged
+
+
 def api_functions(deployment: LocalDeployment) -> list[str]:
     return sorted(
         {route.function for route in deployment.routes() if route.function != DOCS_FUNCTION},
@@ -196,6 +209,8 @@ def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
         for method, operation in operations.items():
             if (path, method) in MULTIPART_BODIES:
                 operation["requestBody"] = MULTIPART_BODIES[(path, method)]
+            for parameter in operation.get("parameters", []):
+                parameter["schema"] = _without_null(parameter["schema"])
             _use_problem_responses(method, operation)
     for name in POWERTOOLS_VALIDATION_SCHEMAS:
         schemas.pop(name, None)

@@ -54,3 +54,19 @@ def test_id_lists_take_one_to_a_hundred_ids():
     (ids,) = build_document()["paths"]["/v1/invoices/find"]["get"]["parameters"]
 
     assert (ids["schema"]["minItems"], ids["schema"]["maxItems"]) == (1, 100)
+
+
+def test_an_optional_parameter_is_left_out_never_null():
+    for method, path, operation in _operations():
+        for parameter in operation.get("parameters", []):
+            assert {"type": "null"} not in parameter["schema"].get("anyOf", []), (method, path, parameter)
+
+
+def test_a_parameters_constraints_apply_to_its_values():
+    operation = build_document()["paths"]["/v1/invoices/dynamic-search"]["get"]
+    sort = next(parameter for parameter in operation["parameters"] if parameter["name"] == "sort")
+
+    assert sort["schema"]["type"] == "array"
+    assert sort["schema"]["maxItems"] == 1
+    assert sort["schema"]["items"]["type"] == "string"
+    assert sort["schema"]["items"]["pattern"].startswith("^\\s*(invoiceDate|")
