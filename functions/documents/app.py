@@ -14,6 +14,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from invoicing.adapters.document_store import PDF_CONTENT_TYPE, S3DocumentStore, attachment_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
 from invoicing.api.body import raw_body
@@ -50,7 +51,9 @@ invoices = DynamoInvoiceRepository(settings.table_name)
 tenants = DynamoTenantRepository(settings.table_name)
 documents = S3DocumentStore(settings.bucket_name)
 #: renders with fpdf2 from the PDF layer, imported on the first render, not at cold start
-current_pdfs = CurrentPdfs(invoices, tenants, documents)
+current_pdfs = CurrentPdfs(
+    invoices, tenants, documents, settings=DynamoSettingsRepository(settings.table_name)
+)
 
 READ = [requires_any_scope(Scope.INVOICES_READ)]
 WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]

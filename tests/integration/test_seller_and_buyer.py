@@ -207,6 +207,19 @@ def test_the_pdf_prints_the_seller_as_issued_and_the_buyers_vat_id(functions):
         assert printed in text
 
 
+def test_a_draft_preview_prints_the_seller_it_would_be_issued_by_now(functions):
+    invoice = create(functions)
+    set_settings(functions, {"seller": SELLER})
+    _, before = pdf_text(functions, invoice["id"])
+    set_settings(functions, {"seller": {"legalName": "Acme Renamed AG"}})
+
+    _, after = pdf_text(functions, invoice["id"])
+
+    assert "DRAFT" in before
+    assert "VAT ID DE136695976" in before
+    assert "Acme Renamed AG" in after
+
+
 def test_the_customer_of_a_paid_invoice_cannot_be_replaced_and_its_pdf_stays(functions):
     invoice = create(functions)
     call(functions, "lifecycle/mark-as-sent.json", invoice_id=invoice["id"])

@@ -29,8 +29,9 @@ from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import Unprocessable
 from invoicing.invoices import service, workflow
 from invoicing.invoices.enums import ISSUED_STATUSES, AttachmentType, InvoiceStatus, PdfRendition
-from invoicing.invoices.model import Attachment, Invoice
+from invoicing.invoices.model import Attachment, Invoice, Seller
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
+from invoicing.tenants.settings import SettingsStore, current_seller
 
 
 class RenderPdf(Protocol):
@@ -93,6 +94,10 @@ class RenderedPdf:
     """The bytes when just rendered, None when the stored PDF was current."""
 
 
+DRAFT_STAMP = "DRAFT"
+PAID_STAMP = "PAID"
+
+
 @dataclass(frozen=True)
 class _Look:
     """What a tenant's PDFs look like apart from the invoice: seller, theme and logo."""
@@ -100,14 +105,17 @@ class _Look:
     tenant: Tenant
     theme: Theme
     logo: bytes | None
+    #: the seller a draft would be issued by now (the tenant's settings), for its preview
+    draft_seller: Seller | None = None
 
     def document(self, invoice: Invoice) -> InvoiceDocument:
         logo_sha256 = hashlib.sha256(self.logo).hexdigest() if self.logo is not None else None
         return invoice_document(invoice, self.tenant, self.theme, logo_sha256)
 
-
-DRAFT_STAMP = "DRAFT"
-PAID_STAMP = "PAID"
+    def preview(self, draft: Invoice) -> InvoiceDocument:
+        """A draft as it would be issued now: with today's seller, stamped DRAFT."""
+        seller = self.draft_seller or draft.seller
+        return replace(self.document(draft.model_copy(update={"seller": seller})), stamp=DRAFT_STAMP)
 
 
 def rendition_for(invoice: Invoice) -> PdfRendition:
@@ -137,6 +145,7 @@ class CurrentPdfs:
         render: RenderPdf = render_with_fpdf,
         embed: EmbedXml = embed_with_facturx,
         clock: Callable[[], datetime] = utc_now,
+        settings: SettingsStore | None = None,
         make_id: service.NewId = service.new_id,
     ) -> None:
         self._invoices = invoices
@@ -145,13 +154,15 @@ class CurrentPdfs:
         self._render = render
         self._embed = embed
         self._clock = clock
+        self._settings = settings
         self._make_id = make_id
 
-    def _look(self, tenant_id: str) -> _Look:
+    def _look(self, tenant_id: str, *, for_draft: bool) -> _Look:
         tenant = require_tenant(self._tenants, tenant_id)
         theme_document, logo = self._files.theme(tenant_id)
         theme = parse_theme(theme_document) if theme_document is not None else DEFAULT_THEME
-        return _Look(tenant, theme, logo)
+        seller = current_seller(self._settings, tenant) if for_draft and self._settings is not None else None
+        return _Look(tenant, theme, logo, seller)
 
     def ensure(
         self, actor: service.Actor, invoice: Invoice, rendition: PdfRendition | None = None
@@ -165,10 +176,10 @@ class CurrentPdfs:
         """
         wanted = rendition or rendition_for(invoice)
         changes.ensure_rendition_allowed(invoice, wanted)
-        look = self._look(invoice.tenantId)
+        look = self._look(invoice.tenantId, for_draft=wanted is PdfRendition.PREVIEW)
         stored = changes.stored_pdf(invoice, wanted)
         if wanted is PdfRendition.PREVIEW:
-            document = replace(look.document(invoice), stamp=DRAFT_STAMP)
+            document = look.preview(invoice)
             if stored is not None and changes.is_pdf_current(invoice, document.fingerprint()):
                 return RenderedPdf(invoice, stored, None)
             return self._render_preview(actor, invoice, look, document)
@@ -214,7 +225,7 @@ class CurrentPdfs:
         pdf, content = self._store(actor, invoice, look, document, fingerprint, PdfRendition.PREVIEW)
 
         def record(current: Invoice) -> service.Change:
-            fingerprint_now = replace(look.document(current), stamp=DRAFT_STAMP).fingerprint()
+            fingerprint_now = look.preview(current).fingerprint()
             return changes.record_pdf(
                 current, pdf, current_fingerprint=fingerprint_now, actor=actor, now=pdf.created
             )
