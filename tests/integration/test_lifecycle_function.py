@@ -250,6 +250,7 @@ def test_figures_follow_every_change(functions):
         "PAID": 1,
         "OVERDUE": 0,
         "CANCELLED": 0,
+        "ISSUED": 0,
     }
     assert stats["currency"] == "EUR"
     assert (stats["totalInvoiced"], stats["totalPaid"], stats["totalOutstanding"]) == (1492.22, 1492.22, 0.0)
