@@ -1,6 +1,6 @@
 """Invoice lifecycle: publish, mark as sent, cancel, payments (seeds 001 and 003)."""
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime, time
 from typing import Annotated
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -12,6 +12,7 @@ from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
+from invoicing.api.dates import CalendarDate
 from invoicing.api.handler import api_handler
 from invoicing.api.identity import requires_any_scope
 from invoicing.api.resolver import build_resolver
@@ -147,7 +148,7 @@ def remove_payment(invoiceId: str, transactionId: str) -> Invoice:
 def mark_as_paid(
     invoiceId: str,
     paid_date: Annotated[
-        date | None, Query(alias="date", description="Payment date (default today).")
+        CalendarDate | None, Query(alias="date", description="Payment date, YYYY-MM-DD (default today).")
     ] = None,
 ) -> Invoice:
     now = utc_now()

@@ -1,0 +1,32 @@
+"""`PATCH /v1/invoices/{id}/mark-as-paid?date=`: a calendar date, written YYYY-MM-DD."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.test_lifecycle_function import call, functions, sent
+
+__all__ = ["functions"]
+
+
+@pytest.mark.parametrize("written", ["0", "1796120000", "2026-11-30T10:00:00Z", "30.11.2026"])
+def test_a_paid_date_that_is_not_yyyy_mm_dd_is_a_400_naming_date(functions, written):
+    invoice = sent(functions)
+
+    status, problem = call(
+        functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"], query={"date": [written]}
+    )
+
+    assert status == 400, problem
+    assert "date" in problem["errors"]
+
+
+def test_a_yyyy_mm_dd_paid_date_is_taken(functions):
+    invoice = sent(functions)
+
+    status, paid = call(
+        functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"], query={"date": ["2026-11-30"]}
+    )
+
+    assert status == 200, paid
+    assert paid["datePaid"] == "2026-11-30T00:00:00Z"
