@@ -1,4 +1,4 @@
-"""`PATCH /v1/invoices/{id}/mark-as-paid?date=`: a calendar date, written YYYY-MM-DD."""
+"""Dates and times the API takes: `mark-as-paid?date=` is YYYY-MM-DD, a payment's date ISO 8601 text."""
 
 from __future__ import annotations
 
@@ -30,3 +30,15 @@ def test_a_yyyy_mm_dd_paid_date_is_taken(functions):
 
     assert status == 200, paid
     assert paid["datePaid"] == "2026-11-30T00:00:00Z"
+
+
+@pytest.mark.parametrize("date", [0, 1796120000, 1796120000.5])
+def test_a_payment_dated_by_a_number_is_a_400_naming_date(functions, date):
+    invoice = sent(functions)
+
+    status, problem = call(
+        functions, "lifecycle/add-payment.json", invoice_id=invoice["id"], body={"amount": 10, "date": date}
+    )
+
+    assert status == 400, problem
+    assert "date" in problem["errors"]

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -54,6 +55,13 @@ MAX_AMOUNT = Decimal("1e12")
 def _utc(moment: datetime) -> datetime:
     """Naive timestamps are taken as UTC; everything is stored and shown in UTC."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _not_a_number(value: object) -> object:
+    """A timestamp is ISO 8601 text: pydantic alone would read a number, 0 say, as a Unix time."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        raise ValueError("Give the time as ISO 8601 text, e.g. 2026-11-22T10:00:00Z.")
+    return value
 
 
 def _currency(code: str) -> str:
@@ -111,7 +119,7 @@ Money = Annotated[Decimal, _as_number]
 PaymentAmount = Annotated[Decimal, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Quantity = Annotated[Decimal, Field(gt=-Decimal("1e9"), lt=Decimal("1e9"), decimal_places=6), _as_number]
 Percentage = Annotated[Decimal, Field(ge=0, le=100, decimal_places=4), _as_number]
-Timestamp = Annotated[datetime, AfterValidator(_utc)]
+Timestamp = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_utc)]
 CurrencyCode = Annotated[
     str,
     StringConstraints(min_length=3, max_length=3),
