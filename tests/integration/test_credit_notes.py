@@ -185,11 +185,22 @@ def test_a_credit_note_is_a_valid_en16931_credit_note_referring_to_its_invoice(f
         | query,
     )
 
+    credited = invoke(
+        functions["documents"],
+        json.loads(json.dumps(sample_event("documents/get-e-invoice.json")).replace(SAMPLE_ID, invoice["id"]))
+        | query,
+    )
+
     assert response["statusCode"] == 200, response["body"]
     xml = response["body"]
     assert "<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>" in xml
     assert f"<cbc:ID>{invoice['invoiceNumber']}</cbc:ID>" in xml
     assert fatal_asserts("ubl", xml.encode()) == []
+    assert credited["statusCode"] == 200
+    assert (
+        f'<cbc:PayableAmount currencyID="EUR">{invoice["total"]:.2f}</cbc:PayableAmount>' in credited["body"]
+    )
+    assert fatal_asserts("ubl", credited["body"].encode()) == []
 
 
 def test_a_credit_note_prints_as_one_naming_the_invoice_it_credits(functions):

@@ -4,6 +4,9 @@ Nothing is computed afresh but the per-rate allowances and charges the invoice d
 `service.figures_of` derives with the calculator the invoice was priced with. What EN 16931 needs
 and the invoice lacks (the seller's VAT id or tax number and address, the buyer's name and country)
 is refused with Unprocessable, naming every missing field at once.
+
+The amount due for payment is the total less what was paid (BR-CO-16): what credit notes take off
+the invoice is stated on the credit notes, each an e-invoice of its own referring to this one.
 """
 
 from __future__ import annotations
@@ -202,7 +205,7 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
             tax_total=invoice.totalTax,
             tax_inclusive=invoice.totalWithTax,
             prepaid=invoice.paid,
-            payable=invoice.amountDue,
+            payable=invoice.totalWithTax - invoice.paid,
         ),
         adjustments=adjustments,
         due_date=invoice.dueDate.date() if invoice.dueDate else None,
