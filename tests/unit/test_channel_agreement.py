@@ -3,12 +3,13 @@
 Random invoices (0, 2 and 3 minor-unit currencies, mixed rates, discounts, charges, negative lines,
 both rounding modes, several locales, partly paid) are issued through the service; the expected
 figures come straight from the calculator, and each channel is read back the way its reader would:
-the API's JSON, the CSV line, the mail's text and HTML parts, and the PDF's text (rendered with the PDF
-layer, read with pypdf). Human channels must also write every amount exactly as `invoicing.formatting`
-does (so "0 EUR" for €0.00 fails).
+the API's JSON, the CSV line, the mail's text and HTML parts, the PDF's text (rendered with the PDF
+layer, read with pypdf), and the CII and UBL e-invoices (for the invoices EN 16931 can carry). Human
+channels must also write every amount exactly as `invoicing.formatting` does (so "0 EUR" for €0.00
+fails).
 
-A channel is a function `Invoice -> Statement`: add the e-invoice to CHANNELS (or to PDF_CHANNELS when
-it is as slow) and it is checked like the others.
+A channel is a function `Invoice -> Statement`: add one to CHANNELS (or to PDF_CHANNELS when it is as
+slow) and it is checked like the others.
 """
 
 from __future__ import annotations
@@ -23,18 +24,26 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from defusedxml import ElementTree
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from invoicing.api import json_numbers
+from invoicing.einvoice.cii import NAMESPACES as CII_NAMESPACES
+from invoicing.einvoice.cii import to_cii
+from invoicing.einvoice.document import EInvoice
+from invoicing.einvoice.mapping import _tax_within_tolerance, einvoice_of
+from invoicing.einvoice.ubl import CAC as UBL_CAC
+from invoicing.einvoice.ubl import CBC as UBL_CBC
+from invoicing.einvoice.ubl import to_ubl
 from invoicing.formatting import _SYMBOLS, LOCALES, exact_amount, format_money, format_percent
 from invoicing.invoices import lifecycle, service
 from invoicing.invoices.calculator import InvoiceFigures, TaxRounding
 from invoicing.invoices.csv_export import render_csv, tax_columns
-from invoicing.invoices.model import Invoice, InvoiceCreate
+from invoicing.invoices.model import Address, Customer, Invoice, InvoiceCreate, Seller, SellerAddress
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.message import MailKind
-from invoicing.money import round_money
+from invoicing.money import minor_units, round_money
 from invoicing.tenants.model import Tenant
 
 D = Decimal
@@ -236,6 +245,70 @@ CHANNELS: dict[str, Callable[[Invoice], Statement]] = {
 PDF_CHANNELS: dict[str, Callable[[Invoice], Statement]] = {"pdf": pdf_text}
 
 
+#: what an e-invoice needs beyond the figures; the figures are the invoice's own
+E_INVOICE_PARTIES = {
+    "seller": Seller(
+        legalName="Acme GmbH", address=SellerAddress(city="Berlin", country="DE"), vatId="DE136695976"
+    ),
+    "customer": Customer(companyName="Globex", billingAddress=Address(city="Paris", country="FR")),
+}
+
+
+def _e_invoice(invoice: Invoice) -> EInvoice:
+    return einvoice_of(invoice.model_copy(update=E_INVOICE_PARTIES))
+
+
+def e_invoice_cii(invoice: Invoice) -> Statement:
+    root = ElementTree.fromstring(to_cii(_e_invoice(invoice)))
+    settlement = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/"
+    totals = settlement + "ram:SpecifiedTradeSettlementHeaderMonetarySummation/"
+
+    def amount(path: str) -> Decimal:
+        return D(root.findtext(path, namespaces=CII_NAMESPACES) or "")
+
+    taxes = tuple(
+        (
+            D(tax.findtext("ram:RateApplicablePercent", namespaces=CII_NAMESPACES) or ""),
+            D(tax.findtext("ram:BasisAmount", namespaces=CII_NAMESPACES) or ""),
+            D(tax.findtext("ram:CalculatedAmount", namespaces=CII_NAMESPACES) or ""),
+        )
+        for tax in root.iterfind(settlement + "ram:ApplicableTradeTax", CII_NAMESPACES)
+    )
+    return Statement(
+        total=amount(totals + "ram:GrandTotalAmount"),
+        taxes=taxes,
+        paid=amount(totals + "ram:TotalPrepaidAmount"),
+        balance=amount(totals + "ram:DuePayableAmount"),
+    )
+
+
+def e_invoice_ubl(invoice: Invoice) -> Statement:
+    root = ElementTree.fromstring(to_ubl(_e_invoice(invoice)))
+    cac, cbc = f"{{{UBL_CAC}}}", f"{{{UBL_CBC}}}"
+
+    taxes = tuple(
+        (
+            D(subtotal.findtext(f"{cac}TaxCategory/{cbc}Percent") or ""),
+            D(subtotal.findtext(f"{cbc}TaxableAmount") or ""),
+            D(subtotal.findtext(f"{cbc}TaxAmount") or ""),
+        )
+        for subtotal in root.iterfind(f"{cac}TaxTotal/{cac}TaxSubtotal")
+    )
+    monetary = f"{cac}LegalMonetaryTotal/"
+    return Statement(
+        total=D(root.findtext(monetary + f"{cbc}TaxInclusiveAmount") or ""),
+        taxes=taxes,
+        paid=D(root.findtext(monetary + f"{cbc}PrepaidAmount") or ""),
+        balance=D(root.findtext(monetary + f"{cbc}PayableAmount") or ""),
+    )
+
+
+E_INVOICE_CHANNELS: dict[str, Callable[[Invoice], Statement]] = {
+    "e-invoice cii": e_invoice_cii,
+    "e-invoice ubl": e_invoice_ubl,
+}
+
+
 # --- random invoices -----------------------------------------------------------------------------
 
 RATES = st.sampled_from(["0", "5", "7", "7.5", "19", "21", "25"])
@@ -312,7 +385,19 @@ def test_the_pdf_states_the_same_figures(issued):
     _agree(invoice, figures, PDF_CHANNELS)
 
 
-@pytest.mark.parametrize("channel", [*CHANNELS.values(), *PDF_CHANNELS.values()])
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(issued_invoices(max_rows=12))
+def test_the_e_invoice_states_the_same_figures(issued):
+    """Every invoice EN 16931 can carry: two decimals at most, and per-line tax within BR-CO-17."""
+    invoice, figures = issued
+    assume(minor_units(invoice.currency) <= 2 and _tax_within_tolerance(invoice))
+
+    _agree(invoice, figures, E_INVOICE_CHANNELS)
+
+
+@pytest.mark.parametrize(
+    "channel", [*CHANNELS.values(), *PDF_CHANNELS.values(), *E_INVOICE_CHANNELS.values()]
+)
 def test_a_thousand_rows_of_1_11_at_19_percent_are_taxed_210_90_in_every_channel(channel):
     body = {"currency": "EUR", "rows": [{"quantity": 1, "unitPrice": "1.11", "taxRate": 19}] * 1000}
     draft = service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
