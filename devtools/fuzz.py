@@ -27,7 +27,13 @@ from pathlib import Path
 from typing import Any
 
 from devtools.bench.report import Section, write_section
-from devtools.fuzz_fixtures import FixtureError, provision, write_dictionaries
+from devtools.fuzz_fixtures import (
+    FixtureError,
+    download_document,
+    provision,
+    write_dictionaries,
+    write_wfc_auth,
+)
 from devtools.stack.testing import AdminCommandError, StackStartError, run_admin, running_stack
 from devtools.template import ROOT
 
@@ -35,8 +41,9 @@ CONFIG_PATH = ROOT / "schemathesis.toml"
 BENCHMARKS_PATH = ROOT / "BENCHMARKS.md"
 BASELINE_PATH = ROOT / "fuzz-baseline.json"
 TENANT = "fuzz"
-#: the environment variables schemathesis.toml reads the bearer token and the tenant's client id from
-TOKEN_ENVIRONMENT_NAME = "FUZZ_TOKEN"  # noqa: S105 - a variable's name, not a secret
+#: a second tenant, whose reads of the first one's invoices object_level_authorization tries
+PEER_TENANT = "fuzz-peer"
+#: the environment variable schemathesis.toml reads the first tenant's client id from
 CLIENT_ID_ENVIRONMENT_NAME = "FUZZ_CLIENT_ID"
 _CLIENT_ID = re.compile(r"^tenant \S+: clientId (\d+),", re.MULTILINE)
 SCHEMA_PATH = "/v1/openapi.json"
@@ -45,14 +52,16 @@ EVENTS_REPORT = "events.ndjson"
 STACK_LOG = "stack.log"
 
 
-def st_command(schema_url: str, report_dir: Path, *extra: str) -> list[str]:
+def st_command(document: Path, base_url: str, report_dir: Path, *extra: str) -> list[str]:
     """`st run` with the project's configuration, writing its verdict and its events to `report_dir`."""
     return [
         str(Path(sys.executable).with_name("st")),
         "--config-file",
         str(CONFIG_PATH),
         "run",
-        schema_url,
+        str(document),
+        "--url",
+        base_url,
         "--report",
         "json,ndjson",
         "--report-json-path",
@@ -202,15 +211,17 @@ def fuzz(report_dir: Path, state_dir: Path, st_arguments: list[str], *, benchmar
     """One run against a fresh stack; schemathesis' exit code."""
     try:
         with running_stack(state_dir) as stack:
-            issued = run_admin(stack, "issue-token", "--tenant", TENANT)
-            write_dictionaries(provision(stack.base_url, issued.splitlines()[-1]))
-            command = st_command(f"{stack.base_url}{SCHEMA_PATH}", report_dir, *st_arguments)
-            environment = {
-                **os.environ,
-                TOKEN_ENVIRONMENT_NAME: issued.splitlines()[-1],
-                CLIENT_ID_ENVIRONMENT_NAME: client_id(issued),
+            issued = {
+                tenant: run_admin(stack, "issue-token", "--tenant", tenant)
+                for tenant in (TENANT, PEER_TENANT)
             }
-            print(f"fuzzing {stack.base_url}{SCHEMA_PATH} (tenant {TENANT})", flush=True)
+            tokens = {tenant: output.splitlines()[-1] for tenant, output in issued.items()}
+            write_dictionaries(provision(stack.base_url, tokens[TENANT]))
+            write_wfc_auth(tokens)
+            document = download_document(stack.base_url, tokens[TENANT])
+            command = st_command(document, stack.base_url, report_dir, *st_arguments)
+            environment = {**os.environ, CLIENT_ID_ENVIRONMENT_NAME: client_id(issued[TENANT])}
+            print(f"fuzzing {stack.base_url}{SCHEMA_PATH} as {TENANT}, {PEER_TENANT} its peer", flush=True)
             completed = subprocess.run(command, cwd=ROOT, env=environment, check=False)
     finally:
         if (state_dir / STACK_LOG).exists():

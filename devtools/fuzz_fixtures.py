@@ -17,8 +17,11 @@ from typing import Any
 
 from devtools.template import ROOT
 
-#: where schemathesis.toml's dictionaries are read from
-DICTIONARY_DIR = ROOT / ".local" / "fuzz" / "dictionaries"
+#: where schemathesis.toml reads its dictionaries, the users' credentials and the OpenAPI document from
+FIXTURE_DIR = ROOT / ".local" / "fuzz"
+DICTIONARY_DIR = FIXTURE_DIR / "dictionaries"
+AUTH_PATH = FIXTURE_DIR / "auth.json"
+DOCUMENT_PATH = FIXTURE_DIR / "openapi.json"
 #: a 1 x 1 PNG, an attachment the documents function accepts
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108040000"
@@ -74,6 +77,33 @@ def write_dictionaries(fixtures: Fixtures, directory: Path = DICTIONARY_DIR) -> 
     directory.mkdir(parents=True, exist_ok=True)
     for name, entries in fixtures.dictionaries().items():
         (directory / f"{name}.dict").write_text(libfuzzer_dictionary(entries), encoding="utf-8")
+
+
+def wfc_auth(tokens: dict[str, str]) -> dict[str, Any]:
+    """A Web Fuzzing Commons auth document: one user a tenant, each with its bearer token."""
+    return {
+        "auth": [
+            {"name": name, "fixedHeaders": [{"name": "Authorization", "value": f"Bearer {token}"}]}
+            for name, token in tokens.items()
+        ]
+    }
+
+
+def write_wfc_auth(tokens: dict[str, str], path: Path = AUTH_PATH) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(wfc_auth(tokens), indent=2), encoding="utf-8")
+
+
+def download_document(base_url: str, token: str, path: Path = DOCUMENT_PATH) -> Path:
+    """`GET /v1/openapi.json` as the first user: schemathesis' own fetch would need a header that
+    overrides every user's credentials."""
+    request = urllib.request.Request(
+        f"{base_url}/v1/openapi.json", headers={"Authorization": f"Bearer {token}"}
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(response.read())
+    return path
 
 
 class _Client:

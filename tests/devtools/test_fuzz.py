@@ -6,6 +6,8 @@ from pathlib import Path
 from devtools.fuzz import (
     BASELINE_PATH,
     CONFIG_PATH,
+    PEER_TENANT,
+    TENANT,
     CheckTally,
     baseline_keys,
     benchmarks_section,
@@ -15,7 +17,7 @@ from devtools.fuzz import (
     summarise,
     tally_checks,
 )
-from devtools.fuzz_fixtures import Fixtures, write_dictionaries
+from devtools.fuzz_fixtures import Fixtures, write_dictionaries, write_wfc_auth
 
 REPORT = {
     "running_time": 150.2,
@@ -28,13 +30,38 @@ REPORT = {
 }
 
 
-def test_st_runs_with_the_projects_configuration_and_writes_both_reports(tmp_path: Path):
-    command = st_command("http://127.0.0.1:4000/v1/openapi.json", tmp_path, "--no-color")
+def test_st_runs_the_fetched_document_against_the_stack_with_the_projects_configuration(tmp_path: Path):
+    command = st_command(tmp_path / "openapi.json", "http://127.0.0.1:4000", tmp_path, "--no-color")
 
-    assert command[1:5] == ["--config-file", str(CONFIG_PATH), "run", "http://127.0.0.1:4000/v1/openapi.json"]
+    assert command[1:7] == [
+        "--config-file",
+        str(CONFIG_PATH),
+        "run",
+        str(tmp_path / "openapi.json"),
+        "--url",
+        "http://127.0.0.1:4000",
+    ]
     assert command[command.index("--report") + 1] == "json,ndjson"
     assert command[command.index("--report-json-path") + 1] == str(tmp_path / "report.json")
     assert command[-1] == "--no-color"
+
+
+def test_each_tenant_is_a_web_fuzzing_commons_user_with_its_bearer_token(tmp_path: Path):
+    write_wfc_auth({"fuzz": "t1", "fuzz-peer": "t2"}, tmp_path / "auth.json")
+
+    assert json.loads((tmp_path / "auth.json").read_text()) == {
+        "auth": [
+            {"name": "fuzz", "fixedHeaders": [{"name": "Authorization", "value": "Bearer t1"}]},
+            {"name": "fuzz-peer", "fixedHeaders": [{"name": "Authorization", "value": "Bearer t2"}]},
+        ]
+    }
+
+
+def test_schemathesis_toml_reads_the_users_the_driver_writes_and_makes_them_peers():
+    configured = CONFIG_PATH.read_text()
+
+    assert 'path = ".local/fuzz/auth.json"' in configured
+    assert f'peers = ["{TENANT}", "{PEER_TENANT}"]' in configured
 
 
 def test_requests_are_counted_from_each_scenarios_interactions():
