@@ -1,12 +1,13 @@
 """`make fuzz`: schemathesis against the local stack's own OpenAPI document.
 
 Starts the local stack on a free port with a state directory of its own, provisions two tenants with
-a bearer token each (the second one the first one's peer) and a few invoices (`devtools.fuzz_fixtures`),
-fetches `GET /v1/openapi.json`, runs `st run` on it with `schemathesis.toml` (every check, a fixed seed,
-a time budget and bounded examples per operation), and stops the stack whatever happens. Failures listed in `fuzz-baseline.json`
-are accepted deviations, each with its reason. The run's summary (operations, requests, failures by
-check) is printed last, and with `--benchmarks` written to BENCHMARKS.md; schemathesis' reports and
-the stack's log stay in `--report-dir`.
+a bearer token each (the second one the first one's peer) and a few invoices
+(`devtools.fuzz_fixtures`), fetches `GET /v1/openapi.json`, runs `st run` on it with
+`schemathesis.toml` (every check, a fixed seed, a time budget and bounded examples per operation),
+and stops the stack whatever happens. Failures listed in `fuzz-baseline.json` are accepted
+deviations, each with its reason. The run's summary (operations, requests, failures by check) is
+printed last, and with `--benchmarks` written to BENCHMARKS.md; schemathesis' reports and the
+stack's log stay in `--report-dir`.
 """
 
 from __future__ import annotations
