@@ -16,7 +16,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job clean
+.PHONY: help venv browser printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,7 +38,13 @@ venv: $(STAMP) ## Create or update the virtualenv
 run: $(STAMP) ## Run the whole stack locally (API on http://127.0.0.1:$(PORT), moto for AWS)
 	$(PY) -m devtools.stack --port $(PORT) --state-dir "$(STATE_DIR)"
 
-test: $(STAMP) ## Run the whole test suite with coverage
+browser: ## Debian's chromium for the browser tests, installed with apt-get when it is missing
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium (the browser tests drive it with Playwright)"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
+
+test: $(STAMP) browser ## Run the whole test suite with coverage
 	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=term-missing:skip-covered
 
 fuzz: $(STAMP) ## schemathesis against a fresh local stack's OpenAPI document (about 3 minutes)

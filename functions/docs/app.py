@@ -1,8 +1,9 @@
 """The API's OpenAPI document (`GET /v1/openapi.json`) and a Swagger UI page (`GET /v1/docs`).
 
 The document is generated from the functions' route declarations by `make openapi`. The page loads
-nothing from elsewhere: Swagger UI's stylesheet and bundle come from the pinned `swagger-ui-bundle`
-package (this function's requirements.txt) and are served under `/v1/docs/`, with the initializer
+nothing from elsewhere: Swagger UI's stylesheet and bundle come from the pinned `swagger-ui-py`
+package (Swagger UI 5, which reads OpenAPI 3.1; this function's requirements.txt) and are served
+under `/v1/docs/`, with the initializer
 next to this file. The page carries the document as a JSON data block, which no browser executes,
 so its Content-Security-Policy allows scripts from this origin only and no inline script at all.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import json
 from functools import cache
+from importlib.util import find_spec
 from pathlib import Path
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
@@ -26,8 +28,8 @@ DOCUMENT_PATH = HERE / "openapi.json"
 JAVASCRIPT = "text/javascript; charset=utf-8"
 #: asset name -> (where it comes from, Content-Type); nothing else is served
 ASSETS = {
-    "swagger-ui.css": ("swagger-ui-bundle", "text/css; charset=utf-8"),
-    "swagger-ui-bundle.js": ("swagger-ui-bundle", JAVASCRIPT),
+    "swagger-ui.css": ("swagger-ui-py", "text/css; charset=utf-8"),
+    "swagger-ui-bundle.js": ("swagger-ui-py", JAVASCRIPT),
     "swagger-initializer.js": ("function", JAVASCRIPT),
 }
 # Swagger UI sets inline styles and draws its icons from data: URIs in its stylesheet.
@@ -80,9 +82,15 @@ def _asset(name: str) -> str:
     source, _ = ASSETS[name]
     if source == "function":
         return (HERE / name).read_text(encoding="utf-8")
-    from swagger_ui_bundle import swagger_ui_path
+    return (_swagger_ui_static() / name).read_text(encoding="utf-8")
 
-    return (swagger_ui_path / name).read_text(encoding="utf-8")
+
+def _swagger_ui_static() -> Path:
+    """The package's static folder, found without importing the package (and its web-framework glue)."""
+    spec = find_spec("swagger_ui")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("swagger-ui-py is not installed: see functions/docs/requirements.txt")
+    return Path(spec.submodule_search_locations[0]) / "static"
 
 
 @app.get("/v1/openapi.json", include_in_schema=False)
