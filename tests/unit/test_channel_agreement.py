@@ -32,7 +32,7 @@ from invoicing.api import json_numbers
 from invoicing.einvoice.cii import NAMESPACES as CII_NAMESPACES
 from invoicing.einvoice.cii import to_cii
 from invoicing.einvoice.document import EInvoice
-from invoicing.einvoice.mapping import _tax_within_tolerance, einvoice_of
+from invoicing.einvoice.mapping import einvoice_of, tax_within_tolerance
 from invoicing.einvoice.ubl import CAC as UBL_CAC
 from invoicing.einvoice.ubl import CBC as UBL_CBC
 from invoicing.einvoice.ubl import to_ubl
@@ -390,7 +390,7 @@ def test_the_pdf_states_the_same_figures(issued):
 def test_the_e_invoice_states_the_same_figures(issued):
     """Every invoice EN 16931 can carry: two decimals at most, and per-line tax within BR-CO-17."""
     invoice, figures = issued
-    assume(minor_units(invoice.currency) <= 2 and _tax_within_tolerance(invoice))
+    assume(minor_units(invoice.currency) <= 2 and tax_within_tolerance(invoice))
 
     _agree(invoice, figures, E_INVOICE_CHANNELS)
 

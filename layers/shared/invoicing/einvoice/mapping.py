@@ -78,7 +78,7 @@ def _line(row: Row, line_id: str) -> Line:
     )
 
 
-def _tax_within_tolerance(invoice: Invoice) -> bool:
+def tax_within_tolerance(invoice: Invoice) -> bool:
     """BR-CO-17 and BR-S-09 check each rate's tax against its taxable amount x rate, by magnitude, to
     less than one currency unit: per-rate rounding always is; per-line rounding of many lines can
     drift further."""
@@ -153,7 +153,7 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
         missing["calculationVersion"] = [
             "Its discount, fees or shipping were computed by the rule before EN 16931's model."
         ]
-    if not _tax_within_tolerance(invoice):
+    if not tax_within_tolerance(invoice):
         missing["taxRounding"] = [
             "Rounded per line, its tax of a rate is further from the rate's taxable amount times the "
             "rate than EN 16931 allows (BR-CO-17: one currency unit)."
