@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 
@@ -19,10 +18,7 @@ from invoicing.invoices import service
 from invoicing.invoices.model import InvoiceCreate
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
-
-SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
-PROBLEM = "application/problem+json"
+from tests.integration.test_bad_input import all_invoice_ids, call, create, problem
 
 
 @pytest.fixture
@@ -32,44 +28,6 @@ def functions(deployment, load_function):
         repository, NewTenant("acme", "Acme GmbH", "EUR", "billing@acme.test"), now=datetime.now(UTC)
     )
     return {"invoices": load_function("InvoicesFunction")}
-
-
-def call(functions, sample: str, *, invoice_id: str = SAMPLE_ID, body: object = ...) -> dict[str, Any]:
-    """The raw proxy response of a sample aimed at `invoice_id`, with another body."""
-    event = json.loads(json.dumps(sample_event(sample)).replace(SAMPLE_ID, invoice_id))
-    if body is not ...:
-        event["body"] = json.dumps(body)
-    return invoke(functions[sample.split("/")[0]], event)
-
-
-def problem(response: dict[str, Any], status: int) -> dict[str, Any]:
-    assert response["statusCode"] == status, response["body"]
-    assert response["multiValueHeaders"]["Content-Type"] == [PROBLEM]
-    body: dict[str, Any] = json.loads(response["body"])
-    assert body["status"] == body["statusCode"] == status
-    return body
-
-
-def sample_body(sample: str) -> dict[str, Any]:
-    body: dict[str, Any] = json.loads(sample_event(sample)["body"])
-    return body
-
-
-def create(functions, **overrides) -> dict[str, Any]:
-    response = call(
-        functions,
-        "invoices/create-invoice.json",
-        body=sample_body("invoices/create-invoice.json") | overrides,
-    )
-    assert response["statusCode"] == 201, response["body"]
-    created: dict[str, Any] = json.loads(response["body"])
-    return created
-
-
-def all_invoice_ids(functions) -> list[str]:
-    response = call(functions, "invoices/find-all-invoices.json")
-    assert response["statusCode"] == 200, response["body"]
-    return [invoice["id"] for invoice in json.loads(response["body"])]
 
 
 # --- nulls -------------------------------------------------------------------------------------
