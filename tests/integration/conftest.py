@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
+import sys
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -84,3 +88,34 @@ def invoke(module: ModuleType, event: dict, function_name: str = "function") -> 
 
 def sample_event(relative_path: str) -> dict:
     return json.loads((EVENTS / relative_path).read_text(encoding="utf-8"))
+
+
+def imported_at_cold_start(function: str, modules: Iterable[str]) -> list[str]:
+    """Which of `modules` the function's `app` imports at cold start, in a fresh interpreter that
+    sees only the function's own directory and layers, as Lambda does."""
+    deployment = local_deployment()
+    search_path = [deployment.function_directory(function), *deployment.function_layer_directories(function)]
+    probe = (
+        "import json, sys; names = sys.argv[1].split(','); sys.path[:0] = sys.argv[2:]; import app; "
+        "print(json.dumps(sorted(name for name in names if name in sys.modules)))"
+    )
+    environment = {
+        **os.environ,
+        **deployment.function_environment(function),
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+    }
+    environment.pop("PYTHONPATH", None)
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, ",".join(modules), *map(str, search_path)],
+        cwd=deployment.function_directory(function),
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    imported: list[str] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return imported

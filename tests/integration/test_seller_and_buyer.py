@@ -6,19 +6,15 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader
 
-from devtools.template import REGION, local_deployment
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import imported_at_cold_start, invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 SELLER = json.loads(sample_event("settings/patch-settings.json")["body"])["seller"]
@@ -288,29 +284,4 @@ def test_notes_references_contact_and_mail_texts_stay_editable_once_issued(funct
 )
 def test_no_cold_start_imports_the_checking_libraries(function):
     """schwifty and python-stdnum are imported when a seller is checked, pycountry at the first country."""
-    deployment = local_deployment()
-    search_path = [deployment.function_directory(function), *deployment.function_layer_directories(function)]
-    probe = (
-        "import sys; sys.path[:0] = sys.argv[1:]; import app; "
-        "print(sorted(name for name in ('schwifty', 'stdnum', 'pycountry') if name in sys.modules))"
-    )
-    environment = {
-        **os.environ,
-        **deployment.function_environment(function),
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "POWERTOOLS_TRACE_DISABLED": "true",
-    }
-    environment.pop("PYTHONPATH", None)
-    completed = subprocess.run(
-        [sys.executable, "-c", probe, *map(str, search_path)],
-        cwd=deployment.function_directory(function),
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-
-    assert completed.returncode == 0, completed.stderr
-    assert completed.stdout.strip().splitlines()[-1] == "[]"
+    assert imported_at_cold_start(function, ("schwifty", "stdnum", "pycountry")) == []
