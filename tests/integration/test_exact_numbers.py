@@ -7,53 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-import pytest
+from tests.integration.test_bad_input import call, functions
 
-from invoicing.adapters.tenant_store import DynamoTenantRepository
-from invoicing.tenants.model import NewTenant
-from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+__all__ = ["functions"]
 
-SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 EXPONENT = re.compile(r"[:,\[]-?\d+(?:\.\d+)?[eE]")
 EXACT_ROWS = [
     {"description": "precise", "quantity": "0.000001", "unitPrice": "999999999999.123456"},
     {"description": "round", "quantity": 3, "unitPrice": "400.00"},
 ]
-
-
-@pytest.fixture
-def functions(deployment, load_function):
-    repository = DynamoTenantRepository(deployment.ref("InvoicingTable"))
-    ensure_tenant(
-        repository, NewTenant("acme", "Acme GmbH", "EUR", "billing@acme.test"), now=datetime.now(UTC)
-    )
-    return {
-        "invoices": load_function("InvoicesFunction"),
-        "lifecycle": load_function("LifecycleFunction"),
-        "figures": load_function("FiguresFunction"),
-    }
-
-
-def call(
-    functions,
-    sample: str,
-    *,
-    invoice_id: str = SAMPLE_ID,
-    body: object = ...,
-    headers: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    event = json.loads(json.dumps(sample_event(sample)).replace(SAMPLE_ID, invoice_id))
-    if body is not ...:
-        event["body"] = json.dumps(body)
-    for name, value in (headers or {}).items():
-        event["headers"][name] = value
-        event["multiValueHeaders"][name] = [value]
-    return invoke(functions[sample.split("/")[0]], event)
 
 
 def exact(response: dict[str, Any]) -> Any:
