@@ -53,7 +53,10 @@ IdList = Annotated[
 ]
 Comment = Annotated[
     str,
-    Body(description="The comment, as a JSON string; not blank.", json_schema_extra={"pattern": r"\S"}),
+    Body(
+        description="The comment, as a JSON string; not blank.",
+        json_schema_extra={"pattern": service.NOT_BLANK},
+    ),
     Field(max_length=10_000),
 ]
 
