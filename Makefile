@@ -80,7 +80,7 @@ token: $(STAMP) ## Issue a token: make token TENANT=<id> SCOPES="invoices:read i
 api-key: $(STAMP) ## Create an API key: make api-key TENANT=<id>
 	@$(PY) -m devtools.admin --state-dir "$(STATE_DIR)" create-api-key --tenant "$(TENANT)"
 
-printable: $(STAMP) ## Rewrite layers/shared/invoicing/printable.py from the PDF fonts
+printable: $(STAMP) ## Rewrite layers/shared/invoicing/printable_ranges.py from the PDF fonts
 	$(PY) -m devtools.printable
 
 openapi: $(STAMP) ## Regenerate functions/docs/openapi.json from the routes
