@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.figures import FiguresDelta, figures_delta
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate
@@ -41,7 +41,7 @@ def new_invoice(
     """A new invoice of `tenant_id` from create-body `fields` (currency EUR unless given), then put in
     `status` with `invoice_number`, as the lifecycle would leave it."""
     body = InvoiceCreate.model_validate({"currency": "EUR", **fields})
-    change = service.create_invoice(body, actor=service.Actor(tenant_id, "fixtures"), now=created)
+    change = edits.create_invoice(body, actor=kernel.Actor(tenant_id, "fixtures"), now=created)
     invoice = change.invoice.model_copy(update={"status": status, "invoiceNumber": invoice_number})
     return invoice, change.event
 

@@ -50,7 +50,7 @@ def _seed(deployment: LocalDeployment, size: int) -> str:
     """A tenant with `size` invoices; returns the id of one of them."""
     from invoicing.adapters.invoice_store import DynamoInvoiceRepository
     from invoicing.adapters.tenant_store import DynamoTenantRepository
-    from invoicing.invoices import service
+    from invoicing.invoices import edits, kernel
     from invoicing.invoices.lifecycle import NumberingPolicy
     from invoicing.invoices.model import InvoiceCreate, RowInput
     from invoicing.invoices.workflow import publish_invoice
@@ -61,7 +61,7 @@ def _seed(deployment: LocalDeployment, size: int) -> str:
     DynamoTenantRepository(table).create_tenant(
         NewTenant("bench", "Bench", "EUR", "b@bench.test"), created=now
     )
-    actor = service.Actor(tenant_id="bench", subject="bench")
+    actor = kernel.Actor(tenant_id="bench", subject="bench")
     changes = []
     for number in range(size):
         fields = InvoiceCreate(
@@ -70,7 +70,7 @@ def _seed(deployment: LocalDeployment, size: int) -> str:
             opportunityId="opp-42" if number < OPPORTUNITY_INVOICES else None,
             rows=[RowInput(description=f"Item {number}", quantity=Decimal(1), unitPrice=Decimal(number))],
         )
-        change = service.create_invoice(fields, actor=actor, now=now)
+        change = edits.create_invoice(fields, actor=actor, now=now)
         changes.append((change.invoice, change.event))
     repository = DynamoInvoiceRepository(table)
     repository.import_invoices(changes[LIVE_INVOICES:])

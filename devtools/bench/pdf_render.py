@@ -39,7 +39,7 @@ def _renderer() -> ModuleType:
 def _document(rows: int) -> InvoiceDocument:
     from invoicing.documents.content import invoice_document
     from invoicing.documents.theme import Theme
-    from invoicing.invoices import service
+    from invoicing.invoices import edits, kernel
     from invoicing.invoices.model import InvoiceCreate
     from invoicing.tenants.model import Tenant
 
@@ -62,8 +62,8 @@ def _document(rows: int) -> InvoiceDocument:
             for index in range(rows)
         ],
     }
-    invoice = service.create_invoice(
-        InvoiceCreate.model_validate(body), actor=service.Actor("bench", "bench"), now=now
+    invoice = edits.create_invoice(
+        InvoiceCreate.model_validate(body), actor=kernel.Actor("bench", "bench"), now=now
     ).invoice
     seller = Tenant("bench", 1, "Acme Müller GmbH", "EUR", "billing@acme.test", now)
     return invoice_document(invoice, seller, Theme(footerText="Acme Müller GmbH · IBAN DE00 0000 0000"))

@@ -39,7 +39,7 @@ from invoicing.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from invoicing.invoices import lifecycle, service, workflow
+from invoicing.invoices import kernel, lifecycle, workflow
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import ApiModel, Email, Invoice
 from invoicing.mail import changes
@@ -136,7 +136,7 @@ def _check_address(tenant_id: str, recipient: str) -> None:
 
 
 def _queue(
-    actor: service.Actor,
+    actor: kernel.Actor,
     invoice: Invoice,
     kind: MailKind,
     recipient: str,
@@ -174,7 +174,7 @@ def _quota(tenant_id: str) -> MailQuota:
     return MailQuota.of(require_tenant(tenants, tenant_id), settings.default_mail_quota_per_day)
 
 
-def _publish(actor: service.Actor, invoice: Invoice) -> Invoice:
+def _publish(actor: kernel.Actor, invoice: Invoice) -> Invoice:
     tenant = require_tenant(tenants, actor.tenant_id)
     return workflow.publish_invoice(
         invoices,

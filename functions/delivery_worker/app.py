@@ -27,7 +27,7 @@ from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.clock import utc_now
 from invoicing.documents.rendering import CurrentPdfs
 from invoicing.errors import ConcurrentChange, NotFound
-from invoicing.invoices import service, workflow
+from invoicing.invoices import kernel, workflow
 from invoicing.invoices.model import Invoice
 from invoicing.mail import changes
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
@@ -57,8 +57,8 @@ class MailInProgress(ConcurrentChange):
     """Another worker holds the claim on this mail; the message comes back after its visibility timeout."""
 
 
-def _actor(message: OutboxMessage) -> service.Actor:
-    return service.Actor(tenant_id=message.tenant_id, subject=message.requested_by)
+def _actor(message: OutboxMessage) -> kernel.Actor:
+    return kernel.Actor(tenant_id=message.tenant_id, subject=message.requested_by)
 
 
 def _pdf(message: OutboxMessage, invoice: Invoice) -> PdfAttachment:

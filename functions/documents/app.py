@@ -30,7 +30,7 @@ from invoicing.documents.files import MAX_REQUEST_BYTES, check_upload, content_d
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import CurrentPdfs, RenderedPdf
 from invoicing.errors import DomainError, NotFound
-from invoicing.invoices import service, workflow
+from invoicing.invoices import kernel, workflow
 from invoicing.invoices.enums import PdfRendition
 from invoicing.invoices.model import ApiModel, Attachment, Invoice
 from invoicing.settings import DocumentsSettings, load_settings
@@ -76,9 +76,7 @@ Rendition = Annotated[
 ]
 
 
-def _current_pdf(
-    actor: service.Actor, invoice: Invoice, rendition: PdfRendition | None = None
-) -> RenderedPdf:
+def _current_pdf(actor: kernel.Actor, invoice: Invoice, rendition: PdfRendition | None = None) -> RenderedPdf:
     rendered = current_pdfs.ensure(actor, invoice, rendition)
     if rendered.content is not None:
         metrics.add_metric(name="PdfRendered", unit=MetricUnit.Count, value=1)
@@ -175,7 +173,7 @@ def upload_attachments(invoiceId: str) -> Invoice:
     try:
         for file in accepted:
             attachment = Attachment(
-                blobId=service.new_id(),
+                blobId=kernel.new_id(),
                 created=now,
                 extension=file.kind.extension,
                 fileSize=len(file.content),

@@ -18,7 +18,7 @@ from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service, workflow
+from invoicing.invoices import edits, kernel, workflow
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.settings import DocumentsSettings, load_settings
 from invoicing.tenants.model import require_tenant
@@ -55,7 +55,7 @@ Comment = Annotated[
     str,
     Body(
         description="The comment, as a JSON string; not blank.",
-        json_schema_extra={"pattern": service.NOT_BLANK},
+        json_schema_extra={"pattern": edits.NOT_BLANK},
     ),
     Field(max_length=10_000),
 ]
@@ -93,11 +93,11 @@ def _create(fields: InvoiceCreate) -> Response[Invoice]:
     complete = with_defaults(
         fields, defaults, lambda: require_tenant(tenants, actor.tenant_id).default_currency
     )
-    change = service.create_invoice(complete, actor=actor, now=utc_now(), tax_rounding=defaults.taxRounding)
+    change = edits.create_invoice(complete, actor=actor, now=utc_now(), tax_rounding=defaults.taxRounding)
     return _created(invoices.create(change.invoice, change.event))
 
 
-def _apply(invoice_id: str, change: service.ChangeFunction) -> Invoice:
+def _apply(invoice_id: str, change: kernel.ChangeFunction) -> Invoice:
     actor = current_actor(app)
     return workflow.change_invoice(
         invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor)
@@ -153,21 +153,21 @@ def find_by_opportunity(opportunityId: str) -> list[Invoice]:
 @tracer.capture_method
 def update_invoice(invoiceId: str, patch: InvoiceFields) -> Invoice:
     return _apply(
-        invoiceId, lambda current, actor: service.update_invoice(current, patch, actor=actor, now=utc_now())
+        invoiceId, lambda current, actor: edits.update_invoice(current, patch, actor=actor, now=utc_now())
     )
 
 
 @app.post("/v1/invoices/<invoiceId>/rows", middlewares=WRITE)
 @tracer.capture_method
 def add_row(invoiceId: str, row: RowInput) -> Invoice:
-    return _apply(invoiceId, lambda current, actor: service.add_row(current, row, actor=actor, now=utc_now()))
+    return _apply(invoiceId, lambda current, actor: edits.add_row(current, row, actor=actor, now=utc_now()))
 
 
 @app.delete("/v1/invoices/<invoiceId>/rows/<rowId>", middlewares=WRITE)
 @tracer.capture_method
 def remove_row(invoiceId: str, rowId: str) -> Invoice:
     return _apply(
-        invoiceId, lambda current, actor: service.remove_row(current, rowId, actor=actor, now=utc_now())
+        invoiceId, lambda current, actor: edits.remove_row(current, rowId, actor=actor, now=utc_now())
     )
 
 
@@ -175,7 +175,7 @@ def remove_row(invoiceId: str, rowId: str) -> Invoice:
 @tracer.capture_method
 def add_comment(invoiceId: str, comment: Comment) -> Invoice:
     return _apply(
-        invoiceId, lambda current, actor: service.add_comment(current, comment, actor=actor, now=utc_now())
+        invoiceId, lambda current, actor: edits.add_comment(current, comment, actor=actor, now=utc_now())
     )
 
 
@@ -184,7 +184,7 @@ def add_comment(invoiceId: str, comment: Comment) -> Invoice:
 def link_opportunity(invoiceId: str, opportunityId: str) -> Invoice:
     return _apply(
         invoiceId,
-        lambda current, actor: service.link_opportunity(current, opportunityId, actor=actor, now=utc_now()),
+        lambda current, actor: edits.link_opportunity(current, opportunityId, actor=actor, now=utc_now()),
     )
 
 
@@ -192,7 +192,7 @@ def link_opportunity(invoiceId: str, opportunityId: str) -> Invoice:
 @tracer.capture_method
 def delete_invoice(invoiceId: str) -> Response[None]:
     invoice = invoices.get(current_principal(app).tenant_id, invoiceId)
-    service.ensure_deletable(invoice)
+    edits.ensure_deletable(invoice)
     _delete(invoice)
     return Response(status_code=204)
 
@@ -204,7 +204,7 @@ def delete_invoices(ids: IdList) -> Response[None]:
     tenant_id = current_principal(app).tenant_id
     targets = [invoices.get(tenant_id, invoice_id) for invoice_id in _ids(ids)]
     for invoice in targets:
-        service.ensure_deletable(invoice)
+        edits.ensure_deletable(invoice)
     for invoice in targets:
         _delete(invoice)
     return Response(status_code=204)

@@ -18,7 +18,7 @@ from invoicing.api.identity import requires_any_scope
 from invoicing.api.resolver import build_resolver
 from invoicing.auth.principal import Scope
 from invoicing.clock import utc_now
-from invoicing.invoices import lifecycle, service, workflow
+from invoicing.invoices import edits, kernel, lifecycle, workflow
 from invoicing.invoices.credit_notes import CreditNoteRequest
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.model import ApiModel, Invoice, PaymentAmount, Timestamp
@@ -52,10 +52,8 @@ def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
     prepare = None
     if request is not None:
 
-        def prepare(current: Invoice) -> service.Change:
-            return service.update_invoice(
-                current, publish_fields(request, current, now), actor=actor, now=now
-            )
+        def prepare(current: Invoice) -> kernel.Change:
+            return edits.update_invoice(current, publish_fields(request, current, now), actor=actor, now=now)
 
     published = workflow.publish_invoice(
         invoices,
@@ -71,7 +69,7 @@ def _publish(invoice_id: str, request: PublishRequest | None = None) -> Invoice:
     return published
 
 
-def _change(invoice_id: str, change: service.ChangeFunction, *, retry: bool = False) -> Invoice:
+def _change(invoice_id: str, change: kernel.ChangeFunction, *, retry: bool = False) -> Invoice:
     actor = current_actor(app)
     return workflow.change_invoice(
         invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor), retry=retry

@@ -19,7 +19,7 @@ from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
 from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.clock import utc_now
 from invoicing.errors import NotFound
-from invoicing.invoices import service, workflow
+from invoicing.invoices import kernel, workflow
 from invoicing.mail import changes
 from invoicing.mail.notifications import (
     MailNotification,
@@ -57,7 +57,7 @@ def _record(notification: MailNotification, outcome: MailOutcome) -> None:
     now = utc_now()
     if outcome.suppress_reason is not None:
         suppressions.suppress(notification.tenant_id, outcome.recipient, outcome.suppress_reason, now)
-    actor = service.Actor(tenant_id=notification.tenant_id, subject=SES_ACTOR_SUBJECT)
+    actor = kernel.Actor(tenant_id=notification.tenant_id, subject=SES_ACTOR_SUBJECT)
     try:
         workflow.change_invoice_once(
             invoices,

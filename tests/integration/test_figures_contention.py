@@ -18,7 +18,7 @@ import pytest
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.errors import InvoiceChanged
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import InvoiceCreate, InvoiceFields, RowInput
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
@@ -26,7 +26,7 @@ from tests.integration.conftest import invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 PARALLEL = 50
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 @pytest.fixture
@@ -136,10 +136,10 @@ def test_throttled_writes_are_retried_and_answer_503_when_throttling_outlasts_th
 def test_a_resent_transaction_still_loses_to_the_change_that_won_meanwhile(deployment, dynamodb_faults):
     repository = DynamoInvoiceRepository(deployment.ref("InvoicingTable"))
     body = InvoiceCreate(currency="EUR", rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(5))])
-    change = service.create_invoice(body, actor=ACTOR, now=datetime.now(UTC))
+    change = edits.create_invoice(body, actor=ACTOR, now=datetime.now(UTC))
     original = repository.create(change.invoice, change.event)
-    first = service.update_invoice(original, InvoiceFields(note="first"), actor=ACTOR, now=datetime.now(UTC))
-    late = service.update_invoice(original, InvoiceFields(note="late"), actor=ACTOR, now=datetime.now(UTC))
+    first = edits.update_invoice(original, InvoiceFields(note="first"), actor=ACTOR, now=datetime.now(UTC))
+    late = edits.update_invoice(original, InvoiceFields(note="late"), actor=ACTOR, now=datetime.now(UTC))
     repository.save(first.invoice, first.event, previous=original)
     dynamodb_faults.fail("TransactWriteItems", "TransactionConflict", times=2)
 

@@ -16,14 +16,14 @@ from invoicing.adapters.figures_store import FIGURES, SHARDS, DynamoFiguresRepos
 from invoicing.adapters.invoice_items import tenant_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.auth.tokens import TokenPolicy
-from invoicing.invoices import lifecycle, service
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import InvoiceStatus, PaymentMethod
 from invoicing.invoices.figures import reconcile_figures
 from invoicing.invoices.lifecycle import NumberingPolicy
 from invoicing.invoices.model import InvoiceCreate, RowInput
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def table(deployment) -> str:
 
 def created(invoices: DynamoInvoiceRepository, amount: str = "100"):
     body = InvoiceCreate(currency="EUR", rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(amount))])
-    change = service.create_invoice(body, actor=ACTOR, now=NOW)
+    change = edits.create_invoice(body, actor=ACTOR, now=NOW)
     return invoices.create(change.invoice, change.event)
 
 

@@ -10,13 +10,13 @@ import pytest
 from invoicing.adapters.dynamodb import bind
 from invoicing.adapters.invoice_items import InvoiceItem, invoice_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
-from invoicing.invoices import lifecycle, service, workflow
+from invoicing.invoices import edits, kernel, lifecycle, workflow
 from invoicing.invoices.model import InvoiceCreate, RowInput
 from invoicing.mail import changes
 from invoicing.mail.message import MailKind, OutboxMessage
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def items(deployment):
 
 def published(repository):
     fields = InvoiceCreate(currency="EUR", rows=[RowInput(description="Audit", quantity=1, unitPrice=900)])
-    created = service.create_invoice(fields, actor=ACTOR, now=NOW)
+    created = edits.create_invoice(fields, actor=ACTOR, now=NOW)
     invoice = repository.create(created.invoice, created.event)
     number = lifecycle.NumberAssignment(number="INV-2026-00001", counter="invoice#2026", sequence=1)
     sent = lifecycle.publish(invoice, number, actor=ACTOR, now=NOW)
@@ -95,7 +95,7 @@ def test_an_invoice_stored_with_its_mail_log_in_the_header_reads_and_keeps_it(re
 
 def test_a_deleted_invoice_leaves_no_mail_log(repository, items):
     fields = InvoiceCreate(currency="EUR", rows=[RowInput(description="Audit", quantity=1, unitPrice=900)])
-    created = service.create_invoice(fields, actor=ACTOR, now=NOW)
+    created = edits.create_invoice(fields, actor=ACTOR, now=NOW)
     invoice = repository.create(
         created.invoice.model_copy(update={"sentMails": ["a@globex.test"]}), created.event
     )

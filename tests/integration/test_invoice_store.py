@@ -11,11 +11,11 @@ from invoicing.adapters.dynamodb import bind
 from invoicing.adapters.invoice_items import InvoiceItem, invoice_key
 from invoicing.adapters.invoice_store import EVENT_PREFIX, DynamoInvoiceRepository
 from invoicing.errors import Conflict, NotFound
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import InvoiceCreate, InvoiceFields, RowInput
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 @pytest.fixture
@@ -31,14 +31,14 @@ def stored_invoice(repository, rows: int = 1):
             for n in range(rows)
         ],
     )
-    change = service.create_invoice(fields, actor=ACTOR, now=NOW)
+    change = edits.create_invoice(fields, actor=ACTOR, now=NOW)
     return repository.create(change.invoice, change.event)
 
 
 def test_the_second_of_two_updates_from_the_same_read_is_a_conflict_and_loses_nothing(repository):
     original = stored_invoice(repository)
-    first = service.update_invoice(original, InvoiceFields(note="first"), actor=ACTOR, now=NOW)
-    second = service.update_invoice(original, InvoiceFields(paymentReference="second"), actor=ACTOR, now=NOW)
+    first = edits.update_invoice(original, InvoiceFields(note="first"), actor=ACTOR, now=NOW)
+    second = edits.update_invoice(original, InvoiceFields(paymentReference="second"), actor=ACTOR, now=NOW)
 
     repository.save(first.invoice, first.event, previous=original)
     with pytest.raises(Conflict, match="changed by another request"):
@@ -66,7 +66,7 @@ def test_an_invoice_with_1000_rows_and_10000_events_reads_back_whole(repository,
 
 def test_a_1000_row_invoice_spans_several_row_items_and_updates_cleanly(repository):
     invoice = stored_invoice(repository, rows=1000)
-    shorter = service.update_invoice(
+    shorter = edits.update_invoice(
         invoice,
         InvoiceFields(rows=[RowInput(quantity=Decimal(2), unitPrice=Decimal(5))]),
         actor=ACTOR,
@@ -92,7 +92,7 @@ def test_delete_removes_every_item_of_the_invoice(repository, deployment):
 
 def test_a_stale_delete_is_a_conflict(repository):
     invoice = stored_invoice(repository)
-    change = service.add_comment(invoice, "keep me", actor=ACTOR, now=NOW)
+    change = edits.add_comment(invoice, "keep me", actor=ACTOR, now=NOW)
     repository.save(change.invoice, change.event, previous=invoice)
 
     with pytest.raises(Conflict):

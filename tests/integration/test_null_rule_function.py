@@ -14,7 +14,7 @@ import pytest
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import InvoiceCreate
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
@@ -113,8 +113,8 @@ def test_a_type_sent_on_create_is_kept(functions):
 
 def test_the_store_refuses_an_invoice_it_could_not_read_back(deployment):
     repository = DynamoInvoiceRepository(deployment.ref("InvoicingTable"))
-    change = service.create_invoice(
-        InvoiceCreate(currency="EUR"), actor=service.Actor("acme", "alice"), now=datetime.now(UTC)
+    change = edits.create_invoice(
+        InvoiceCreate(currency="EUR"), actor=kernel.Actor("acme", "alice"), now=datetime.now(UTC)
     )
     unreadable = change.invoice.model_copy(update={"type": None})
 

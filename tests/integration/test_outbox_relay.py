@@ -11,7 +11,7 @@ import pytest
 from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.invoices import workflow
-from invoicing.invoices.service import Actor
+from invoicing.invoices.kernel import Actor
 from invoicing.mail import changes
 from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.tenants.model import NewTenant

@@ -8,18 +8,18 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.limits import within_limits
 from invoicing.invoices.model import MAX_AMOUNT, Invoice, InvoiceCreate
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 ROW = {"description": "Beratung", "quantity": 2, "unitPrice": "100.00", "taxRate": 19}
 
 
 def draft(**fields: object) -> Invoice:
     body = {"currency": "EUR", "rows": [ROW], **fields}
-    return service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
 
 
 def test_a_row_total_over_the_bound_is_refused_naming_the_row():

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from invoicing.errors import Unprocessable
-from invoicing.invoices import lifecycle, service
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.calculator import (
     CALCULATION_VERSION,
     AdjustmentKind,
@@ -26,7 +26,7 @@ from invoicing.money import is_exact, quantum, round_money
 
 D = Decimal
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice")
+ACTOR = kernel.Actor("acme", "alice")
 PER_LINE = TaxRounding.PER_LINE
 
 
@@ -168,7 +168,7 @@ def created(rounding: TaxRounding = TaxRounding.PER_RATE, **fields: object) -> I
     body = InvoiceCreate.model_validate(
         {"currency": "EUR", "rows": [{"quantity": 1, "unitPrice": "1.11", "taxRate": 19}] * 1000, **fields}
     )
-    return service.create_invoice(body, actor=ACTOR, now=NOW, tax_rounding=rounding).invoice
+    return edits.create_invoice(body, actor=ACTOR, now=NOW, tax_rounding=rounding).invoice
 
 
 def test_a_new_invoice_states_its_rule_and_breakdown():
@@ -190,7 +190,7 @@ def test_a_new_invoice_states_its_rule_and_breakdown():
 
 def test_the_tenants_per_line_choice_is_kept_on_the_draft_through_its_edits():
     invoice = created(TaxRounding.PER_LINE)
-    edited = service.update_invoice(invoice, InvoiceFields(note="x"), actor=ACTOR, now=NOW).invoice
+    edited = edits.update_invoice(invoice, InvoiceFields(note="x"), actor=ACTOR, now=NOW).invoice
 
     assert (invoice.totalTax, edited.totalTax, edited.taxRounding) == (D("210.00"), D("210.00"), PER_LINE)
 
@@ -204,7 +204,7 @@ def test_text_rows_carry_no_amount():
 def test_figures_of_an_invoice_are_its_stored_figures_with_the_allowances_per_rate():
     invoice = created(discountPercentage=10)
 
-    figures = service.figures_of(invoice)
+    figures = edits.figures_of(invoice)
 
     assert figures.total_with_tax == invoice.totalWithTax
     assert [(a.kind, a.amount, a.tax_rate) for a in figures.adjustments] == [
@@ -260,7 +260,7 @@ def test_a_stored_version_1_invoice_reads_with_the_figures_it_was_stored_with():
 def test_an_issued_version_1_invoice_is_never_recomputed():
     issued = Invoice.model_validate(LEGACY | {"status": "SENT", "invoiceNumber": "INV-1"})
 
-    edited = service.update_invoice(issued, InvoiceFields(note="paid by card"), actor=ACTOR, now=NOW).invoice
+    edited = edits.update_invoice(issued, InvoiceFields(note="paid by card"), actor=ACTOR, now=NOW).invoice
 
     assert (edited.calculationVersion, edited.totalTax, edited.total) == (1, D("210.00"), D("1188.00"))
     assert edited.rows == issued.rows
@@ -270,13 +270,13 @@ def test_a_version_1_invoice_has_no_per_rate_detail_to_give():
     issued = Invoice.model_validate(LEGACY | {"status": "SENT", "invoiceNumber": "INV-1"})
 
     with pytest.raises(Unprocessable, match="calculation version 1"):
-        service.figures_of(issued)
+        edits.figures_of(issued)
 
 
 def test_a_version_1_draft_is_repriced_under_the_current_rule_on_its_next_edit():
     draft = Invoice.model_validate(LEGACY)
 
-    edited = service.update_invoice(draft, InvoiceFields(note="x"), actor=ACTOR, now=NOW).invoice
+    edited = edits.update_invoice(draft, InvoiceFields(note="x"), actor=ACTOR, now=NOW).invoice
 
     assert (edited.calculationVersion, edited.taxRounding) == (CALCULATION_VERSION, TaxRounding.PER_RATE)
     # discount 111.00 off the 19 % base: 999.00 -> 189.81
@@ -291,9 +291,9 @@ def test_publishing_issues_the_figures_of_the_current_rule_and_keeps_them():
     row = RowInput(quantity=D(1), unitPrice=D(1))
 
     assert (issued.status, issued.calculationVersion, issued.totalTax) == (InvoiceStatus.SENT, 2, D("189.81"))
-    assert service.priced(issued, PER_LINE) == issued
+    assert edits.priced(issued, PER_LINE) == issued
     with pytest.raises(Exception, match=r"frozen|published"):
-        service.add_row(issued, row, actor=ACTOR, now=NOW)
+        edits.add_row(issued, row, actor=ACTOR, now=NOW)
 
 
 # --- the rules, over random invoices --------------------------------------------------------------

@@ -37,7 +37,7 @@ from invoicing.einvoice.ubl import CAC as UBL_CAC
 from invoicing.einvoice.ubl import CBC as UBL_CBC
 from invoicing.einvoice.ubl import to_ubl
 from invoicing.formatting import _SYMBOLS, LOCALES, exact_amount, format_money, format_percent
-from invoicing.invoices import lifecycle, service
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.calculator import InvoiceFigures, TaxRounding
 from invoicing.invoices.csv_export import render_csv, tax_columns
 from invoicing.invoices.model import Address, Customer, Invoice, InvoiceCreate, Seller, SellerAddress
@@ -48,7 +48,7 @@ from invoicing.tenants.model import Tenant
 
 D = Decimal
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice")
+ACTOR = kernel.Actor("acme", "alice")
 SELLER = Tenant("acme", 1, "Acme GmbH", "EUR", "billing@acme.test", NOW)
 
 
@@ -343,7 +343,7 @@ def issued_invoices(draw: st.DrawFn, max_rows: int) -> tuple[Invoice, InvoiceFig
         "shippingTaxRate": draw(RATES),
     }
     rounding = draw(st.sampled_from(list(TaxRounding)))
-    draft = service.create_invoice(
+    draft = edits.create_invoice(
         InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW, tax_rounding=rounding
     )
     number = lifecycle.NumberAssignment("invoice#2026", 1, "INV-2026-00001")
@@ -351,7 +351,7 @@ def issued_invoices(draw: st.DrawFn, max_rows: int) -> tuple[Invoice, InvoiceFig
     share = draw(st.sampled_from([D(0), D(0), D("0.3"), D(1)]))
     paid = round_money(max(issued.total, D(0)) * share, currency)
     invoice = issued.model_copy(update={"paid": paid})
-    return invoice, service.figures_of(invoice)
+    return invoice, edits.figures_of(invoice)
 
 
 def _agree(
@@ -400,7 +400,7 @@ def test_the_e_invoice_states_the_same_figures(issued):
 )
 def test_a_thousand_rows_of_1_11_at_19_percent_are_taxed_210_90_in_every_channel(channel):
     body = {"currency": "EUR", "rows": [{"quantity": 1, "unitPrice": "1.11", "taxRate": 19}] * 1000}
-    draft = service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
+    draft = edits.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
     number = lifecycle.NumberAssignment("invoice#2026", 1, "INV-2026-00001")
     invoice = lifecycle.publish(draft, number, actor=ACTOR, now=NOW).invoice
 
@@ -412,7 +412,7 @@ def test_a_thousand_rows_of_1_11_at_19_percent_are_taxed_210_90_in_every_channel
 
 def test_a_large_total_in_the_pdf_stays_apart_from_its_label():
     body = {"currency": "KWD", "rows": [{"quantity": "999.99", "unitPrice": "9999.9999", "taxRate": 25}] * 4}
-    draft = service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
+    draft = edits.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
     number = lifecycle.NumberAssignment("invoice#2026", 1, "INV-2026-00001")
     invoice = lifecycle.publish(draft, number, actor=ACTOR, now=NOW).invoice
 

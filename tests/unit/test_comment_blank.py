@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import InvoiceCreate
 
 DOCUMENT = Path(__file__).parents[2] / "functions" / "docs" / "openapi.json"
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 #: ECMA-262 WhiteSpace and LineTerminator
 ECMA_SPACE = set("\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {
     chr(code) for code in range(0x2000, 0x200B)
@@ -24,13 +24,13 @@ ECMA_SPACE = set("\t\n\x0b\x0c\r \xa0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
 def draft():
-    return service.create_invoice(InvoiceCreate(currency="EUR"), actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(InvoiceCreate(currency="EUR"), actor=ACTOR, now=NOW).invoice
 
 
 @pytest.mark.parametrize("text", ["\x1c", " \x1f\t", "\ufeff", "\u3000\x85"])
 def test_a_comment_of_only_white_space_of_either_kind_is_refused(text):
     with pytest.raises(ValidationFailed):
-        service.add_comment(draft(), text, actor=ACTOR, now=NOW)
+        edits.add_comment(draft(), text, actor=ACTOR, now=NOW)
 
 
 def test_every_character_is_blank_to_the_code_exactly_when_python_or_ecma_262_calls_it_space():
@@ -38,7 +38,7 @@ def test_every_character_is_blank_to_the_code_exactly_when_python_or_ecma_262_ca
         if 0xD800 <= code < 0xE000:
             continue
         character = chr(code)
-        blank = re.search(service.NOT_BLANK, character) is None
+        blank = re.search(edits.NOT_BLANK, character) is None
         assert blank == (character.isspace() or character in ECMA_SPACE), hex(code)
 
 
@@ -47,4 +47,4 @@ def test_the_documented_comment_pattern_is_the_codes():
     body = document["paths"]["/v1/invoices/{invoiceId}/comment"]["post"]["requestBody"]
     schema = body["content"]["application/json"]["schema"]
 
-    assert schema["pattern"] == service.NOT_BLANK
+    assert schema["pattern"] == edits.NOT_BLANK

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import credit_notes, lifecycle, service
+from invoicing.invoices import credit_notes, edits, kernel, lifecycle
 from invoicing.invoices.enums import InvoiceStatus, PaymentMethod
 from invoicing.invoices.figures import contribution
 from invoicing.invoices.lifecycle import NumberAssignment
 from invoicing.invoices.model import Invoice, InvoiceCreate, RowInput
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 NUMBER = NumberAssignment("credit-note#2026", 1, "CN-2026-00001")
 
 
@@ -26,7 +26,7 @@ def sent() -> Invoice:
             RowInput(description="Work", quantity=Decimal(10), unitPrice=Decimal(100), taxRate=Decimal(19))
         ],
     )
-    draft = service.create_invoice(fields, actor=ACTOR, now=NOW).invoice
+    draft = edits.create_invoice(fields, actor=ACTOR, now=NOW).invoice
     return draft.model_copy(
         update={"status": InvoiceStatus.SENT, "invoiceNumber": "INV-1", "invoiceDate": NOW}
     )

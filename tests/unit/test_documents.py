@@ -29,13 +29,13 @@ from invoicing.documents.multipart import parse_files
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import InvoiceChanged, NotFound, PayloadTooLarge, UnsupportedMediaType, ValidationFailed
 from invoicing.formatting import format_money
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.enums import AttachmentType, InvoiceStatus
 from invoicing.invoices.model import Attachment, Invoice, InvoiceCreate
 from invoicing.tenants.model import Tenant
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 SELLER = Tenant("acme", 1, "Acme Müller GmbH", "EUR", "billing@acme.test", NOW)
 
 
@@ -64,7 +64,7 @@ def invoice(**fields: object) -> Invoice:
         ],
         **fields,
     }
-    return service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
 
 
 def zipped(**entries: bytes) -> bytes:

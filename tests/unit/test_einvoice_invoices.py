@@ -15,7 +15,7 @@ from invoicing.einvoice.cii import NAMESPACES, to_cii
 from invoicing.einvoice.mapping import einvoice_of, tax_within_tolerance
 from invoicing.einvoice.ubl import CAC, CBC, to_ubl
 from invoicing.errors import Conflict, Unprocessable
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.calculator import TaxRounding
 from invoicing.invoices.enums import InvoiceStatus, RowType
 from invoicing.invoices.model import (
@@ -30,7 +30,7 @@ from invoicing.invoices.model import (
 from tests.einvoice_validation import fatal_asserts
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 SELLER = Seller(
     legalName="Acme Müller GmbH",
     address=SellerAddress(line1="Hauptstraße 1", city="Berlin", zip="10115", country="DE"),
@@ -51,7 +51,7 @@ RATES = [Decimal(value) for value in ("0", "5", "7", "7.7", "10", "19", "21", "2
 def issued(
     fields: InvoiceCreate, *, rounding: TaxRounding = TaxRounding.PER_RATE, paid_share: Decimal = Decimal(0)
 ) -> Invoice:
-    draft = service.create_invoice(fields, actor=ACTOR, now=NOW, tax_rounding=rounding).invoice
+    draft = edits.create_invoice(fields, actor=ACTOR, now=NOW, tax_rounding=rounding).invoice
     paid = (draft.total * paid_share).quantize(Decimal("0.01")) if draft.total > 0 else Decimal(0)
     return draft.model_copy(
         update={
@@ -183,7 +183,7 @@ def test_missing_seller_and_buyer_data_is_refused_naming_each_field():
 
 
 def test_a_draft_has_no_e_invoice():
-    draft = service.create_invoice(InvoiceCreate(currency="EUR"), actor=ACTOR, now=NOW).invoice
+    draft = edits.create_invoice(InvoiceCreate(currency="EUR"), actor=ACTOR, now=NOW).invoice
 
     with pytest.raises(Conflict):
         einvoice_of(draft)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from invoicing.invoices import lifecycle, service
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.figures import (
     FiguresDelta,
@@ -19,12 +19,12 @@ from invoicing.invoices.lifecycle import NumberingPolicy
 from invoicing.invoices.model import InvoiceCreate, RowInput
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 def draft(amount: str = "100", currency: str = "EUR"):
     create = InvoiceCreate(currency=currency, rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(amount))])
-    return service.create_invoice(create, actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(create, actor=ACTOR, now=NOW).invoice
 
 
 def sent(amount: str = "100", currency: str = "EUR"):

@@ -8,14 +8,14 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
-from invoicing.invoices import lifecycle, service
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import InvoiceStatus, PaymentMethod
 from invoicing.invoices.figures import figures_delta
 from invoicing.invoices.lifecycle import NumberingPolicy
 from invoicing.invoices.model import InvoiceCreate, InvoiceFields, RowInput
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 def draft(total: str = "100", **fields):
@@ -25,7 +25,7 @@ def draft(total: str = "100", **fields):
         rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(total))],
         **fields,
     )
-    return service.create_invoice(create, actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(create, actor=ACTOR, now=NOW).invoice
 
 
 def published(total: str = "100", **fields):
@@ -52,7 +52,7 @@ def test_only_drafts_and_scheduled_invoices_with_rows_can_be_published():
 
     with pytest.raises(Conflict, match="draft or scheduled"):
         lifecycle.publish(published(), number, actor=ACTOR, now=NOW)
-    empty = service.empty_invoice("EUR", actor=ACTOR, now=NOW).invoice
+    empty = edits.empty_invoice("EUR", actor=ACTOR, now=NOW).invoice
     with pytest.raises(Conflict, match="no rows"):
         lifecycle.publish(empty, number, actor=ACTOR, now=NOW)
 
@@ -81,16 +81,12 @@ def test_a_published_invoices_financial_content_is_frozen_but_notes_are_not():
     invoice = published()
 
     with pytest.raises(Conflict, match="frozen") as refused:
-        service.update_invoice(
-            invoice, InvoiceFields(currency="USD", paymentTermDays=3), actor=ACTOR, now=NOW
-        )
+        edits.update_invoice(invoice, InvoiceFields(currency="USD", paymentTermDays=3), actor=ACTOR, now=NOW)
     with pytest.raises(Conflict):
-        service.add_row(invoice, RowInput(quantity=Decimal(1), unitPrice=Decimal(1)), actor=ACTOR, now=NOW)
+        edits.add_row(invoice, RowInput(quantity=Decimal(1), unitPrice=Decimal(1)), actor=ACTOR, now=NOW)
 
     assert set(refused.value.field_errors) == {"currency", "paymentTermDays"}
-    assert (
-        service.update_invoice(invoice, InvoiceFields(note="ok"), actor=ACTOR, now=NOW).invoice.note == "ok"
-    )
+    assert edits.update_invoice(invoice, InvoiceFields(note="ok"), actor=ACTOR, now=NOW).invoice.note == "ok"
 
 
 def test_payments_move_the_status_from_sent_to_partially_paid_to_paid():
@@ -113,7 +109,7 @@ def test_payments_move_the_status_from_sent_to_partially_paid_to_paid():
 
 def test_paid_excluding_tax_is_pro_rata():
     invoice = draft()
-    taxed = service.update_invoice(
+    taxed = edits.update_invoice(
         invoice,
         InvoiceFields(rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(100), taxRate=Decimal(19))]),
         actor=ACTOR,
@@ -195,9 +191,9 @@ def test_drafts_partly_paid_and_paid_invoices_cannot_be_cancelled():
 
 
 def test_only_drafts_and_scheduled_invoices_can_be_deleted():
-    service.ensure_deletable(draft())
+    edits.ensure_deletable(draft())
     with pytest.raises(Conflict, match="You can't delete published invoices"):
-        service.ensure_deletable(published())
+        edits.ensure_deletable(published())
 
 
 def test_figures_move_by_the_difference_of_two_states():

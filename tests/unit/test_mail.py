@@ -12,8 +12,8 @@ import pytest
 
 from invoicing.errors import Unprocessable
 from invoicing.invoices.enums import EventType, InvoiceStatus, InvoiceType
+from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Customer, Invoice
-from invoicing.invoices.service import Actor
 from invoicing.mail.changes import (
     cancelled_event_id,
     ensure_mailable,

@@ -9,18 +9,18 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.enums import InvoiceType
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 ROW = {"description": "Beratung", "quantity": 2, "unitPrice": "100.00", "taxRate": 19}
 
 
 def draft(**fields: object) -> Invoice:
     body = {"currency": "EUR", "rows": [ROW], **fields}
-    return service.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(InvoiceCreate.model_validate(body), actor=ACTOR, now=NOW).invoice
 
 
 def test_a_null_on_create_is_the_same_as_leaving_the_field_out():
@@ -51,7 +51,7 @@ def test_an_update_that_empties_a_field_every_invoice_has_is_refused_naming_it(f
     invoice = draft()
 
     with pytest.raises(ValidationFailed) as refused:
-        service.update_invoice(invoice, InvoiceFields.model_validate({field: None}), actor=ACTOR, now=NOW)
+        edits.update_invoice(invoice, InvoiceFields.model_validate({field: None}), actor=ACTOR, now=NOW)
 
     assert list(refused.value.field_errors) == [field]
     assert "leave the field out" in refused.value.field_errors[field][0]
@@ -59,7 +59,7 @@ def test_an_update_that_empties_a_field_every_invoice_has_is_refused_naming_it(f
 
 def test_every_refused_null_is_named_at_once():
     with pytest.raises(ValidationFailed) as refused:
-        service.update_invoice(
+        edits.update_invoice(
             draft(), InvoiceFields.model_validate({"type": None, "currency": None}), actor=ACTOR, now=NOW
         )
 
@@ -86,7 +86,7 @@ def test_an_update_null_clears_what_an_invoice_may_lack():
         "paymentTermDays": None,
     }
 
-    updated = service.update_invoice(
+    updated = edits.update_invoice(
         invoice, InvoiceFields.model_validate(cleared), actor=ACTOR, now=NOW
     ).invoice
 
@@ -98,7 +98,7 @@ def test_an_update_null_clears_what_an_invoice_may_lack():
 def test_a_field_left_out_of_an_update_is_unchanged():
     invoice = draft(note="Keep me.")
 
-    updated = service.update_invoice(
+    updated = edits.update_invoice(
         invoice, InvoiceFields.model_validate({"clientId": "C-2"}), actor=ACTOR, now=NOW
     ).invoice
 

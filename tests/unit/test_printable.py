@@ -14,13 +14,13 @@ from devtools import printable as printable_writer
 from invoicing.documents.content import invoice_document
 from invoicing.documents.rendering import render_with_fpdf
 from invoicing.documents.theme import DEFAULT_THEME
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import Customer, InvoiceCreate, RowInput
 from invoicing.printable import is_printable, unprintable
 from invoicing.tenants.model import Tenant
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 SELLER = Tenant("acme", 1, "Acme GmbH", "EUR", "billing@acme.test", NOW)
 
 NAMES = {
@@ -77,7 +77,7 @@ def _pdf(customer: Customer, descriptions: list[str]) -> bytes:
             RowInput(description=text, quantity=Decimal(1), unitPrice=Decimal(10)) for text in descriptions
         ],
     )
-    invoice = service.create_invoice(fields, actor=ACTOR, now=NOW).invoice
+    invoice = edits.create_invoice(fields, actor=ACTOR, now=NOW).invoice
     return render_with_fpdf(invoice_document(invoice, SELLER, DEFAULT_THEME), None, now=NOW)
 
 

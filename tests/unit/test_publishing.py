@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.model import Invoice, InvoiceCreate
 from invoicing.invoices.publishing import PublishRequest, publish_fields
 
@@ -14,8 +14,8 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 def draft() -> Invoice:
     create = InvoiceCreate(currency="EUR", invoiceDate=datetime(2026, 11, 22, tzinfo=UTC))
-    return service.create_invoice(
-        create, actor=service.Actor(tenant_id="acme", subject="alice"), now=NOW
+    return edits.create_invoice(
+        create, actor=kernel.Actor(tenant_id="acme", subject="alice"), now=NOW
     ).invoice
 
 

@@ -14,7 +14,7 @@ from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.rendering import CurrentPdfs, render_with_fpdf
 from invoicing.documents.theme import DEFAULT_THEME
 from invoicing.errors import Conflict, InvoiceChanged, NotFound
-from invoicing.invoices import service
+from invoicing.invoices import edits, kernel
 from invoicing.invoices.enums import AttachmentType, EventType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import (
     Address,
@@ -31,7 +31,7 @@ from tests.fakes import InMemoryTenantRepository
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 LATER = datetime(2026, 11, 23, tzinfo=UTC)
-ACTOR = service.Actor("acme", "alice@acme.test")
+ACTOR = kernel.Actor("acme", "alice@acme.test")
 SELLER = Tenant("acme", 1, "Acme Müller GmbH", "EUR", "billing@acme.test", NOW)
 
 
@@ -92,7 +92,7 @@ def draft() -> Invoice:
     create = InvoiceCreate(
         currency="EUR", rows=[RowInput(description="Consulting", quantity=Decimal(2), unitPrice=Decimal(50))]
     )
-    return service.create_invoice(create, actor=ACTOR, now=NOW).invoice
+    return edits.create_invoice(create, actor=ACTOR, now=NOW).invoice
 
 
 @pytest.fixture

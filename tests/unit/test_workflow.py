@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import CounterMoved, InvoiceChanged
-from invoicing.invoices import service, workflow
+from invoicing.invoices import edits, kernel, workflow
 from invoicing.invoices.lifecycle import NumberingPolicy
 from invoicing.invoices.model import InvoiceCreate, RowInput
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
-ACTOR = service.Actor(tenant_id="acme", subject="alice")
+ACTOR = kernel.Actor(tenant_id="acme", subject="alice")
 
 
 class FlakyStore:
@@ -21,7 +21,7 @@ class FlakyStore:
 
     def __init__(self, losses: int, error: type[Exception]) -> None:
         create = InvoiceCreate(currency="EUR", rows=[RowInput(quantity=Decimal(1), unitPrice=Decimal(5))])
-        self.invoice = service.create_invoice(create, actor=ACTOR, now=NOW).invoice.model_copy(
+        self.invoice = edits.create_invoice(create, actor=ACTOR, now=NOW).invoice.model_copy(
             update={"version": 1}
         )
         self.losses, self.error = losses, error
@@ -48,7 +48,7 @@ def test_a_plain_edit_is_not_retried():
 
     with pytest.raises(InvoiceChanged):
         workflow.change_invoice(
-            store, "acme", "id", lambda current: service.add_comment(current, "hi", actor=ACTOR, now=NOW)
+            store, "acme", "id", lambda current: edits.add_comment(current, "hi", actor=ACTOR, now=NOW)
         )
 
     assert store.reads == 1
@@ -61,7 +61,7 @@ def test_a_retried_change_reads_again_until_it_wins():
         store,
         "acme",
         "id",
-        lambda current: service.add_comment(current, "hi", actor=ACTOR, now=NOW),
+        lambda current: edits.add_comment(current, "hi", actor=ACTOR, now=NOW),
         retry=True,
         sleep=lambda _: None,
     )
@@ -87,7 +87,7 @@ def test_a_retried_change_gives_up_when_its_attempts_are_spent():
             store,
             "acme",
             "id",
-            lambda current: service.add_comment(current, "hi", actor=ACTOR, now=NOW),
+            lambda current: edits.add_comment(current, "hi", actor=ACTOR, now=NOW),
             retry=True,
             sleep=lambda _: None,
         )

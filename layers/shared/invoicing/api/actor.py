@@ -5,7 +5,7 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
 from invoicing.api.identity import current_principal
-from invoicing.invoices.service import Actor
+from invoicing.invoices.kernel import Actor
 
 
 def current_actor(app: APIGatewayRestResolver) -> Actor:

@@ -8,8 +8,8 @@ from datetime import datetime
 from invoicing.documents.files import check_attachment_count
 from invoicing.errors import Conflict, InvoiceChanged, NotFound
 from invoicing.invoices.enums import ISSUED_STATUSES, EventType, InvoiceStatus, PdfRendition
+from invoicing.invoices.kernel import Actor, Change, NewId, new_id
 from invoicing.invoices.model import Attachment, Event, Invoice
-from invoicing.invoices.service import Actor, Change, NewId, new_id
 
 
 def _changed(

@@ -27,7 +27,7 @@ from invoicing.documents import changes
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import Unprocessable
-from invoicing.invoices import service, workflow
+from invoicing.invoices import kernel, workflow
 from invoicing.invoices.enums import ISSUED_STATUSES, AttachmentType, InvoiceStatus, PdfRendition
 from invoicing.invoices.model import Attachment, Invoice, Seller
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
@@ -146,7 +146,7 @@ class CurrentPdfs:
         embed: EmbedXml = embed_with_facturx,
         clock: Callable[[], datetime] = utc_now,
         settings: SettingsStore | None = None,
-        make_id: service.NewId = service.new_id,
+        make_id: kernel.NewId = kernel.new_id,
     ) -> None:
         self._invoices = invoices
         self._tenants = tenants
@@ -165,7 +165,7 @@ class CurrentPdfs:
         return _Look(tenant, theme, logo, seller)
 
     def ensure(
-        self, actor: service.Actor, invoice: Invoice, rendition: PdfRendition | None = None
+        self, actor: kernel.Actor, invoice: Invoice, rendition: PdfRendition | None = None
     ) -> RenderedPdf:
         """The invoice with its PDF of `rendition` (by default a draft's preview or a published
         invoice's original), rendered, stored and recorded if missing (a preview also when stale).
@@ -193,7 +193,7 @@ class CurrentPdfs:
 
     def _store(
         self,
-        actor: service.Actor,
+        actor: kernel.Actor,
         invoice: Invoice,
         look: _Look,
         document: InvoiceDocument,
@@ -219,12 +219,12 @@ class CurrentPdfs:
         return pdf, content
 
     def _render_preview(
-        self, actor: service.Actor, invoice: Invoice, look: _Look, document: InvoiceDocument
+        self, actor: kernel.Actor, invoice: Invoice, look: _Look, document: InvoiceDocument
     ) -> RenderedPdf:
         fingerprint = document.fingerprint()
         pdf, content = self._store(actor, invoice, look, document, fingerprint, PdfRendition.PREVIEW)
 
-        def record(current: Invoice) -> service.Change:
+        def record(current: Invoice) -> kernel.Change:
             fingerprint_now = look.preview(current).fingerprint()
             return changes.record_pdf(
                 current, pdf, current_fingerprint=fingerprint_now, actor=actor, now=pdf.created
@@ -237,7 +237,7 @@ class CurrentPdfs:
 
     def _render_kept(
         self,
-        actor: service.Actor,
+        actor: kernel.Actor,
         invoice: Invoice,
         look: _Look,
         document: InvoiceDocument,
@@ -246,7 +246,7 @@ class CurrentPdfs:
         blob_id = f"{rendition.value.lower()}-{self._make_id()}"
         pdf, content = self._store(actor, invoice, look, document, blob_id, rendition)
 
-        def record(current: Invoice) -> service.Change:
+        def record(current: Invoice) -> kernel.Change:
             return changes.record_kept_pdf(current, pdf, actor=actor, now=pdf.created)
 
         try:

@@ -1,7 +1,7 @@
 """An issued invoice as an EN 16931 document: the invoice's own figures, its seller as issued, its buyer.
 
 Nothing is computed afresh but the per-rate allowances and charges the invoice does not store, which
-`service.figures_of` derives with the calculator the invoice was priced with. What EN 16931 needs
+`edits.figures_of` derives with the calculator the invoice was priced with. What EN 16931 needs
 and the invoice lacks (the seller's VAT id or tax number and address, the buyer's name and country)
 is refused with Unprocessable, naming every missing field at once.
 
@@ -26,7 +26,7 @@ from invoicing.einvoice.document import (
     Totals,
 )
 from invoicing.errors import Conflict, Unprocessable
-from invoicing.invoices import service
+from invoicing.invoices import edits
 from invoicing.invoices.calculator import CALCULATION_VERSION, AdjustmentKind
 from invoicing.invoices.enums import ISSUED_STATUSES, QuantityType, RowType
 from invoicing.invoices.model import Address, Invoice, Row
@@ -166,7 +166,7 @@ def einvoice_of(invoice: Invoice) -> EInvoice:
             f"Invoice {invoice.invoiceNumber} cannot be written as an EN 16931 e-invoice: {names}.",
             field_errors=missing,
         )
-    figures = service.figures_of(invoice)
+    figures = edits.figures_of(invoice)
     amount_rows = [row for row in invoice.rows if row.type != RowType.TEXT]
     text_rows = [row.description for row in invoice.rows if row.type == RowType.TEXT and row.description]
     lines = tuple(_line(row, str(index)) for index, row in enumerate(amount_rows, start=1))

@@ -23,7 +23,9 @@ from pydantic import Field
 
 from invoicing.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from invoicing.invoices.calculator import TaxRounding
+from invoicing.invoices.edits import priced, touched
 from invoicing.invoices.enums import DocumentType, EventType, InvoiceStatus
+from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy, status_after_payments
 from invoicing.invoices.limits import within_limits
 from invoicing.invoices.model import (
@@ -38,7 +40,6 @@ from invoicing.invoices.model import (
     ShortText,
     Text,
 )
-from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, priced, touched
 
 CREDIT_NOTE_NUMBERS = NumberingPolicy("CN-{year}-{sequence:05d}", yearly_reset=True, series="credit-note")
 CREDITABLE = frozenset(

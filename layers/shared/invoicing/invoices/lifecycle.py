@@ -18,9 +18,10 @@ from datetime import datetime
 from decimal import Decimal
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
+from invoicing.invoices.edits import priced, touched
 from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
+from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.model import Invoice, Seller, Transaction
-from invoicing.invoices.service import Actor, Change, NewId, new_event, new_id, priced, touched
 from invoicing.money import is_exact, minor_units, round_money
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, Tenant, validate_number_format
 

@@ -19,9 +19,9 @@ from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import ConcurrentChange
 from invoicing.invoices import credit_notes, lifecycle
 from invoicing.invoices.credit_notes import CreditNoteRequest
+from invoicing.invoices.kernel import Actor, Change
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
 from invoicing.invoices.model import Event, Invoice, Seller
-from invoicing.invoices.service import Actor, Change
 
 #: a few seconds at most: with the store's own resends, a request ends inside a 10 s function timeout
 CONCURRENT_CHANGE_RETRIES = Backoff(base_seconds=0.005, cap_seconds=0.2, budget_seconds=6, max_attempts=60)

@@ -1,4 +1,4 @@
-"""What mail does to an invoice (pure, like `invoicing.invoices.service`).
+"""What mail does to an invoice (pure, like `invoicing.invoices.edits`).
 
 Each mail leaves a trail of events whose ids derive from the outbox message id, so recording the
 same step twice (a retried request, a redelivered queue message or notification) changes nothing:
@@ -13,9 +13,10 @@ import hashlib
 from datetime import datetime
 
 from invoicing.errors import Unprocessable
+from invoicing.invoices.edits import touched
 from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus
+from invoicing.invoices.kernel import Actor, Change, new_event
 from invoicing.invoices.model import Invoice, Reminder
-from invoicing.invoices.service import Actor, Change, new_event, touched
 from invoicing.mail.message import MailKind, OutboxMessage
 
 #: statuses a reminder makes sense for: published and not (fully) paid

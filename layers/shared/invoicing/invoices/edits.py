@@ -1,4 +1,4 @@
-"""What can happen to an invoice: pure functions from the current invoice to the next one.
+"""Edits of an invoice: pure functions from the current invoice to the next one.
 
 Every change returns the new invoice and the one event that records it; storage writes both in one
 conditional transaction (see `invoicing.adapters.invoice_store`).
@@ -7,9 +7,6 @@ conditional transaction (see `invoicing.adapters.invoice_store`).
 from __future__ import annotations
 
 import re
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -23,10 +20,10 @@ from invoicing.invoices.calculator import (
     invoice_figures,
 )
 from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus, InvoiceType, RowType
+from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.limits import within_limits
 from invoicing.invoices.model import (
     MAX_ROWS,
-    Event,
     Invoice,
     InvoiceCreate,
     InvoiceFields,
@@ -58,33 +55,6 @@ FROZEN_FIELDS = FINANCIAL_FIELDS | {"customer", "paymentReference", "locale"}
 DELETABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 #: invoices whose figures follow their terms; every other status keeps the figures it was issued with
 PRICED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change, for `createdBy`/`updatedBy` and the audit trail."""
-
-    tenant_id: str
-    subject: str
-
-
-@dataclass(frozen=True)
-class Change:
-    invoice: Invoice
-    event: Event
-
-
-NewId = Callable[[], str]
-#: a change applied to the invoice as read, by an actor (handlers pass these to the repository)
-ChangeFunction = Callable[[Invoice, Actor], Change]
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())
-
-
-def new_event(actor: Actor, now: datetime, event_type: EventType, description: str, make_id: NewId) -> Event:
-    return Event(id=make_id(), type=event_type, date=now, authorId=actor.subject, description=description)
 
 
 def _row(row: RowInput, make_id: NewId) -> Row:
