@@ -7,7 +7,7 @@ from collections.abc import Callable
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 
-from invoicing.auth.principal import Principal
+from invoicing.auth.principal import Principal, Scope
 from invoicing.errors import PermissionDenied
 
 Middleware = Callable[[APIGatewayRestResolver, NextMiddleware], Response[object]]
@@ -27,3 +27,8 @@ def requires_any_scope(*scopes: str) -> Middleware:
         return next_middleware(app)
 
     return check
+
+
+#: route middlewares of the invoice routes: reading needs invoices:read, changing invoices:write
+READ_INVOICES = [requires_any_scope(Scope.INVOICES_READ)]
+WRITE_INVOICES = [requires_any_scope(Scope.INVOICES_WRITE)]
