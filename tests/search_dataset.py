@@ -15,9 +15,9 @@ from typing import Any
 
 from devtools.invoice_fixtures import new_invoice
 from invoicing.adapters.invoice_items import header_index_attributes
-from invoicing.invoices.enums import InvoiceStatus
+from invoicing.invoices.enums import OWED_STATUSES, InvoiceStatus
 from invoicing.invoices.model import Event, Invoice
-from invoicing.invoices.search import OVERDUE_STATUSES, Criteria, Sort, SortField, TimeRange, criteria_from
+from invoicing.invoices.search import Criteria, Sort, SortField, TimeRange, criteria_from
 from invoicing.invoices.search_text import searchable_text
 
 STATUSES = [
@@ -96,7 +96,7 @@ def matches(invoice: Invoice, criteria: Criteria, now: datetime) -> bool:
     amount = criteria.amount
     text = searchable_text(invoice)
     overdue = invoice.status is InvoiceStatus.OVERDUE or (
-        invoice.status in OVERDUE_STATUSES and invoice.dueDate is not None and invoice.dueDate < now
+        invoice.status in OWED_STATUSES and invoice.dueDate is not None and invoice.dueDate < now
     )
     return all(
         [

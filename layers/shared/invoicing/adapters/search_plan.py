@@ -32,7 +32,7 @@ from invoicing.adapters.invoice_items import (
     status_key,
     tenant_key,
 )
-from invoicing.invoices.enums import InvoiceStatus
+from invoicing.invoices.enums import OWED_STATUSES, InvoiceStatus
 from invoicing.invoices.model import MAX_AMOUNT
 from invoicing.invoices.search import AmountRange, Criteria, Sort, SortField, TimeRange
 
@@ -40,7 +40,8 @@ from invoicing.invoices.search import AmountRange, Criteria, Sort, SortField, Ti
 _EARLIEST = "0"
 #: above every date-keyed value
 _LATEST = "~"
-_UNPAID = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
+#: owed, and not marked overdue yet: overdue once their due date has passed
+_UNPAID = OWED_STATUSES - {InvoiceStatus.OVERDUE}
 
 
 @dataclass(frozen=True)

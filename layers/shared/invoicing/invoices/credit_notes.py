@@ -24,7 +24,7 @@ from pydantic import Field
 from invoicing.errors import Conflict, NotFound, Unprocessable, ValidationFailed
 from invoicing.invoices.calculator import TaxRounding
 from invoicing.invoices.edits import priced, touched
-from invoicing.invoices.enums import DocumentType, EventType, InvoiceStatus
+from invoicing.invoices.enums import PUBLISHED_STATUSES, DocumentType, EventType, InvoiceStatus
 from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy, status_after_payments
 from invoicing.invoices.limits import within_limits
@@ -42,9 +42,6 @@ from invoicing.invoices.model import (
 )
 
 CREDIT_NOTE_NUMBERS = NumberingPolicy("CN-{year}-{sequence:05d}", yearly_reset=True, series="credit-note")
-CREDITABLE = frozenset(
-    {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE}
-)
 MAX_CREDIT_NOTES = 100
 
 
@@ -68,7 +65,7 @@ class CreditNoteRequest(ApiModel):
 def ensure_creditable(invoice: Invoice) -> None:
     if invoice.documentType is DocumentType.CREDIT_NOTE:
         raise Conflict(f"{invoice.invoiceNumber} is a credit note: credit the invoice it corrects instead.")
-    if invoice.status not in CREDITABLE:
+    if invoice.status not in PUBLISHED_STATUSES:
         raise Conflict(
             f"Only issued, uncancelled invoices can be credited; invoice "
             f"{invoice.invoiceNumber or invoice.id} is {invoice.status.value}. "

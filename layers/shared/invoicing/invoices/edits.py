@@ -19,7 +19,14 @@ from invoicing.invoices.calculator import (
     TaxRounding,
     invoice_figures,
 )
-from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus, InvoiceType, RowType
+from invoicing.invoices.enums import (
+    PUBLISHED_STATUSES,
+    UNPUBLISHED_STATUSES,
+    EventType,
+    InvoiceStatus,
+    InvoiceType,
+    RowType,
+)
 from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.limits import within_limits
 from invoicing.invoices.model import (
@@ -52,9 +59,6 @@ FINANCIAL_FIELDS = frozenset(
 #: edited. The note, the contact e-mail (where mail goes), references and mail texts stay editable:
 #: the issued PDF is kept as rendered then, so they show only on later renditions (a paid copy).
 FROZEN_FIELDS = FINANCIAL_FIELDS | {"customer", "paymentReference", "locale"}
-DELETABLE_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
-#: invoices whose figures follow their terms; every other status keeps the figures it was issued with
-PRICED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
 
 
 def _row(row: RowInput, make_id: NewId) -> Row:
@@ -124,7 +128,7 @@ def priced(invoice: Invoice, tax_rounding: TaxRounding | None = None) -> Invoice
     An issued invoice (any status but DRAFT and SCHEDULED) keeps the figures it was issued with,
     whatever rule it was computed by: it is returned as it is.
     """
-    if invoice.status not in PRICED_STATUSES:
+    if invoice.status not in UNPUBLISHED_STATUSES:
         return invoice
     rounding = tax_rounding or invoice.taxRounding or TaxRounding.PER_RATE
     figures = _figures(invoice, rounding)
@@ -320,7 +324,7 @@ def link_opportunity(
 
 
 def ensure_deletable(invoice: Invoice) -> None:
-    if invoice.status not in DELETABLE_STATUSES:
+    if invoice.status not in UNPUBLISHED_STATUSES:
         raise Conflict(
             f"You can't delete published invoices: invoice {invoice.invoiceNumber or invoice.id} is "
             f"{invoice.status.value}. Only draft and scheduled invoices can be deleted."

@@ -17,10 +17,16 @@ class InvoiceStatus(StrEnum):
     ISSUED = "ISSUED"
 
 
-#: seed 003's "published" invoices: their financial content is frozen
-PUBLISHED_STATUSES = frozenset(
-    {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.PAID, InvoiceStatus.OVERDUE}
-)
+# The status sets, each defined here once.
+#: not issued yet: priced from their terms, deletable, numbered when they are published
+UNPUBLISHED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
+#: published and not fully paid: what is left is outstanding, a payment or a reminder may come
+OWED_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE})
+#: seed 003's "published" invoices: their financial content is frozen; they may carry payments and
+#: be credited
+PUBLISHED_STATUSES = OWED_STATUSES | {InvoiceStatus.PAID}
+#: published, and nothing paid yet
+CANCELLABLE_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
 #: documents that were issued: numbered, their original PDF kept (cancelled invoices, credit notes)
 ISSUED_STATUSES = PUBLISHED_STATUSES | {InvoiceStatus.CANCELLED, InvoiceStatus.ISSUED}
 

@@ -24,14 +24,10 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Protocol
 
-from invoicing.invoices.enums import InvoiceStatus
+from invoicing.invoices.enums import OWED_STATUSES, PUBLISHED_STATUSES, InvoiceStatus
 from invoicing.invoices.model import Invoice
 
 METRICS = ("invoiced", "paid", "outstanding", "overdue")
-_PUBLISHED = frozenset(
-    {InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
-)
-_OWED = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE})
 
 
 @dataclass(frozen=True)
@@ -57,13 +53,13 @@ def contribution(invoice: Invoice | None) -> tuple[dict[str, int], dict[str, dic
     if invoice is None:
         return {}, {}
     counts = {invoice.status.value: 1}
-    if invoice.status not in _PUBLISHED:
+    if invoice.status not in PUBLISHED_STATUSES:
         return counts, {}
     owed = invoice.amountDue
     amounts = {
         "invoiced": invoice.total - invoice.credited,
         "paid": invoice.paid,
-        "outstanding": owed if invoice.status in _OWED else Decimal(0),
+        "outstanding": owed if invoice.status in OWED_STATUSES else Decimal(0),
         "overdue": owed if invoice.status == InvoiceStatus.OVERDUE else Decimal(0),
     }
     return counts, {invoice.currency: amounts}

@@ -19,16 +19,20 @@ from decimal import Decimal
 
 from invoicing.errors import Conflict, NotFound, ValidationFailed
 from invoicing.invoices.edits import priced, touched
-from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
+from invoicing.invoices.enums import (
+    CANCELLABLE_STATUSES,
+    OWED_STATUSES,
+    PUBLISHED_STATUSES,
+    UNPUBLISHED_STATUSES,
+    EventType,
+    InvoiceStatus,
+    PaymentMethod,
+)
 from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.model import Invoice, Seller, Transaction
 from invoicing.money import is_exact, minor_units, round_money
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, Tenant, validate_number_format
 
-UNPUBLISHED = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
-CANCELLABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE})
-PAYABLE = frozenset({InvoiceStatus.SENT, InvoiceStatus.OVERDUE, InvoiceStatus.PARTIALLY_PAID})
-WITH_PAYMENTS = PAYABLE | {InvoiceStatus.PAID}
 MAX_PAYMENTS = 500
 MARKED_AS_PAID = "Marked as paid"
 
@@ -84,7 +88,7 @@ def _refused(invoice: Invoice, action: str, allowed: str) -> Conflict:
 
 
 def ensure_publishable(invoice: Invoice) -> None:
-    if invoice.status not in UNPUBLISHED:
+    if invoice.status not in UNPUBLISHED_STATUSES:
         raise _refused(invoice, "published", "draft or scheduled")
     if not invoice.rows:
         raise Conflict(f"Invoice {invoice.id} has no rows; add at least one before publishing it.")
@@ -113,7 +117,7 @@ def publish(
 
 
 def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
-    if invoice.status not in CANCELLABLE:
+    if invoice.status not in CANCELLABLE_STATUSES:
         raise Conflict(
             "Only invoices in published (Due, Past Due) status and not paid can be canceled; "
             f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
@@ -185,7 +189,7 @@ def add_payment(
     make_id: NewId = new_id,
 ) -> Change:
     """Record a payment; it must be positive, exact to the minor unit and not exceed what is owed."""
-    if invoice.status not in PAYABLE:
+    if invoice.status not in OWED_STATUSES:
         raise _refused(invoice, "paid", "published (SENT, OVERDUE, PARTIALLY_PAID)")
     if amount <= 0 or not is_exact(amount, invoice.currency):
         raise ValidationFailed(
@@ -220,7 +224,7 @@ def add_payment(
 def remove_payment(
     invoice: Invoice, transaction_id: str, *, actor: Actor, now: datetime, make_id: NewId = new_id
 ) -> Change:
-    if invoice.status not in WITH_PAYMENTS:
+    if invoice.status not in PUBLISHED_STATUSES:
         raise _refused(invoice, "changed", "published or paid")
     remaining = [transaction for transaction in invoice.transactions if transaction.id != transaction_id]
     if len(remaining) == len(invoice.transactions):
@@ -234,7 +238,7 @@ def mark_as_paid(
     invoice: Invoice, paid_on: datetime, *, actor: Actor, now: datetime, make_id: NewId = new_id
 ) -> Change:
     """Record the outstanding balance as one payment on `paid_on`."""
-    if invoice.status not in PAYABLE:
+    if invoice.status not in OWED_STATUSES:
         raise Conflict(
             "Only invoices in published (Due, Past Due) status and not paid can be marked as paid; "
             f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."

@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from invoicing.errors import ValidationFailed
-from invoicing.invoices.enums import InvoiceStatus
+from invoicing.invoices.enums import OWED_STATUSES, InvoiceStatus
 from invoicing.invoices.model import MAX_AMOUNT, ApiModel
 from invoicing.invoices.search_text import search_words
 from invoicing.money import is_currency
@@ -36,9 +36,6 @@ MAX_PAGE_SIZE = 100
 MAX_SEARCH_WORDS = 10
 MAX_SEARCH_TERM_LENGTH = 200
 MAX_FILTER_TEXT_LENGTH = 254
-
-#: the statuses "overdue only" can match: OVERDUE, and the unpaid ones once their due date has passed
-OVERDUE_STATUSES = frozenset({InvoiceStatus.OVERDUE, InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
 
 
 class SortField(StrEnum):
@@ -98,7 +95,8 @@ class Criteria:
         """The statuses a match can have (None: any); empty when nothing can match."""
         if not self.overdue:
             return self.statuses
-        return OVERDUE_STATUSES if self.statuses is None else self.statuses & OVERDUE_STATUSES
+        # OVERDUE, and the other owed ones once their due date has passed
+        return OWED_STATUSES if self.statuses is None else self.statuses & OWED_STATUSES
 
 
 @dataclass(frozen=True)
