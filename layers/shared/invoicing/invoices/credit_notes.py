@@ -130,6 +130,7 @@ def credit_note_of(
             "rows": _rows(invoice, request, make_id),
             "shippingAmount": invoice.shippingAmount if whole else zero,
             "recurringAgreement": None,
+            "recurringTemplate": None,
             "paid": zero,
             "paidExcludingTax": zero,
             "credited": zero,

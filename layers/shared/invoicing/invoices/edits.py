@@ -39,6 +39,7 @@ from invoicing.invoices.model import (
     TaxBreakdown,
 )
 from invoicing.money import round_money
+from invoicing.recurring.schedule import agreed
 
 #: fields whose change alters what the customer owes; frozen once an invoice is published
 FINANCIAL_FIELDS = frozenset(
@@ -263,6 +264,8 @@ def update_invoice(
     _refuse_nulls(values)
     _ensure_editable(invoice, set(values))
     update: dict[str, object] = {name: getattr(patch, name) for name in values if name != "rows"}
+    if patch.recurringAgreement is not None:
+        update["recurringAgreement"] = agreed(patch.recurringAgreement, invoice.recurringAgreement)
     if "rows" in values and patch.rows is not None:
         rows = [_row(row, make_id) for row in patch.rows]
         _check_unique_row_ids(rows)

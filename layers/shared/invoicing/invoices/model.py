@@ -344,12 +344,50 @@ class Attachment(ApiModel):
     rendition: PdfRendition | None = None
 
 
-class RecurringAgreement(ApiModel):
-    autoSend: bool = False
-    endDate: Timestamp | None = None
+class _AgreementTerms(ApiModel):
+    autoSend: bool = Field(default=False, description="Publish and mail each invoice; else it is a draft.")
+    endDate: Timestamp | None = Field(default=None, description="No invoice of the series falls after it.")
     intervalDays: Annotated[int, Field(ge=0, le=3650)] = 0
     intervalMonths: Annotated[int, Field(ge=0, le=120)] = 0
-    nextInvoiceDate: Timestamp | None = None
+
+
+class RecurringAgreementInput(_AgreementTerms):
+    """A recurring agreement as a client sends it: it makes the invoice a template of a series."""
+
+    nextInvoiceDate: Timestamp = Field(description="When the next invoice of the series is issued.")
+
+    @model_validator(mode="after")
+    def _a_series(self) -> RecurringAgreementInput:
+        if self.intervalDays == 0 and self.intervalMonths == 0:
+            raise ValueError("intervalDays or intervalMonths must be above 0")
+        if self.endDate is not None and self.endDate <= self.nextInvoiceDate:
+            raise ValueError("endDate must be after nextInvoiceDate")
+        return self
+
+
+class RecurringAgreement(_AgreementTerms):
+    """A template's agreement and its plan. The k-th invoice after the anchor falls on `anchorDate`
+    plus k intervals, clamped to the month's end (`invoicing.recurring.schedule`)."""
+
+    nextInvoiceDate: Timestamp | None = Field(
+        default=None, description="The next invoice's date; none once the series is over."
+    )
+    anchorDate: Timestamp | None = Field(default=None, description="The date the plan counts from.")
+    anchorOccurrence: int = Field(default=0, description="How many invoices were issued when it was set.")
+    occurrencesIssued: int = Field(default=0, description="How many invoices the series issued.")
+
+    @model_validator(mode="after")
+    def _anchored(self) -> RecurringAgreement:
+        if self.anchorDate is None:
+            self.anchorDate = self.nextInvoiceDate
+        return self
+
+
+class RecurringSource(ApiModel):
+    """On an invoice a series issued: its template and its place in the series (from 1)."""
+
+    id: str
+    occurrence: int
 
 
 class Reminder(ApiModel):
@@ -406,7 +444,7 @@ class InvoiceFields(ApiModel):
     paymentReference: ShortText | None = None
     salesOrderId: ShortText | None = None
     subsidiaryId: ShortText | None = None
-    recurringAgreement: RecurringAgreement | None = None
+    recurringAgreement: RecurringAgreementInput | None = None
     customer: Customer | None = None
     discountPercentage: Percentage | None = None
     feesPercentage: Percentage | None = None
@@ -475,6 +513,9 @@ class Invoice(ApiModel):
     salesOrderId: str | None = None
     subsidiaryId: str | None = None
     recurringAgreement: RecurringAgreement | None = None
+    recurringTemplate: RecurringSource | None = Field(
+        default=None, description="On an invoice a recurring agreement issued: its template."
+    )
     rows: list[Row] = Field(default_factory=list)
     discountPercentage: Money = Decimal(0)
     feesPercentage: Money = Decimal(0)

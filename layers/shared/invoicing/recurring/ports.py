@@ -1,0 +1,31 @@
+"""What the recurring job needs from outside (Protocols). The adapters: the invoice store
+(`invoicing.adapters.invoice_store`), the `DueJobs` entries (`invoicing.adapters.invoice_jobs`) and
+the mail requests (`invoicing.mail.requests.InvoiceMail`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol
+
+from invoicing.invoices.kernel import Actor
+from invoicing.invoices.model import Event, Invoice
+from invoicing.invoices.workflow import InvoiceStore
+
+
+class Occurrences(InvoiceStore, Protocol):
+    def create(self, invoice: Invoice, event: Event) -> Invoice:
+        """Store a new invoice, on the condition that none has its id (InvoiceChanged otherwise)."""
+        ...
+
+
+class DueTemplates(Protocol):
+    """(tenant id, invoice id) of every entry of `kind` due at or before `now`, however long ago."""
+
+    def due(self, kind: str, now: datetime) -> Iterable[tuple[str, str]]: ...
+
+
+class OccurrenceMail(Protocol):
+    """Publishes a draft and queues its mail through the outbox, once per `request_key`."""
+
+    def send(self, actor: Actor, invoice_id: str, *, request_key: str, now: datetime) -> object: ...
