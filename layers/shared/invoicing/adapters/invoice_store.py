@@ -34,6 +34,7 @@ from invoicing.adapters import invoice_mail_log
 from invoicing.adapters.dynamodb import bind, transaction_connection
 from invoicing.adapters.figures_store import DynamoFiguresRepository
 from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
+from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs, changed_entries
 from invoicing.adapters.invoice_numbers import NUMBER, NumberClaimItem, number_key
 from invoicing.adapters.sequences import SequenceItem
 from invoicing.backoff import Backoff, Sleep
@@ -120,6 +121,7 @@ class DynamoInvoiceRepository:
         self._counters: type[SequenceItem] = bind(SequenceItem, table_name)
         self._numbers: type[NumberClaimItem] = bind(NumberClaimItem, table_name)
         self._figures = DynamoFiguresRepository(table_name)
+        self._jobs = DynamoInvoiceJobs(table_name)
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -337,6 +339,9 @@ class DynamoInvoiceRepository:
         previous_chunks = len(_row_chunks(previous.rows)) if previous is not None else 0
         counter_position = 1 + max(len(chunks), previous_chunks) + len(events) if number is not None else None
         log = self._log_items(invoice, previous)
+        jobs = [
+            (self._jobs.entry(invoice, sk, keys), keys) for sk, keys in changed_entries(invoice, previous)
+        ]
 
         def fill(transaction: TransactWrite) -> None:
             transaction.save(header, condition=condition)
@@ -350,6 +355,11 @@ class DynamoInvoiceRepository:
                 self._claim_number(transaction, invoice, number)
             for item in log:
                 transaction.save(item)
+            for entry, keys in jobs:
+                if keys is None:
+                    transaction.delete(entry)
+                else:
+                    transaction.save(entry)
 
         return fill, counter_position
 
@@ -453,6 +463,7 @@ class DynamoInvoiceRepository:
                         *chunks,
                         self._event_item(stored, event, 1),
                         *self._log_items(stored, None),
+                        *(self._jobs.entry(stored, sk, keys) for sk, keys in changed_entries(stored, None)),
                     ):
                         batch.save(item)
         except PynamoDBException as error:

@@ -93,6 +93,8 @@ class EventType(StrEnum):
     MAIL_QUEUED = "MAIL_QUEUED"
     MAIL_SENT = "MAIL_SENT"
     REMINDER_SENT = "REMINDER_SENT"
+    #: the overdue job reached (or planned) a step of the tenant's reminder cadence
+    REMINDER_STEP = "REMINDER_STEP"
     DELIVERED = "DELIVERED"
     BOUNCED = "BOUNCED"
     COMPLAINED = "COMPLAINED"

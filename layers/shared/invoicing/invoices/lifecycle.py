@@ -3,7 +3,7 @@
     DRAFT --schedule--> SCHEDULED
       |                    |
       +--publish / mark-as-sent / send--> SENT <--> PARTIALLY_PAID <--> PAID
-                                           |   \\-- due date passed --> OVERDUE
+                                           |   \\-- due date passed (overdue job) --> OVERDUE
                                  SENT, OVERDUE --cancel--> CANCELLED
 
 A number is assigned when an invoice leaves DRAFT, in the same transaction as the status change.
@@ -122,7 +122,7 @@ def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = ne
             "Only invoices in published (Due, Past Due) status and not paid can be canceled; "
             f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
         )
-    cancelled = touched(invoice, actor, now, status=InvoiceStatus.CANCELLED)
+    cancelled = touched(invoice, actor, now, status=InvoiceStatus.CANCELLED, nextReminder=None)
     description = (
         f"Cancelled: {invoice.status.value} -> CANCELLED. Number {invoice.invoiceNumber} stays used."
     )
@@ -165,6 +165,8 @@ def _with_transactions(
     status = status_after_payments(invoice, paid, now)
     settled = invoice.total - invoice.credited
     date_paid = _date_paid_in_full(transactions, settled) if status == InvoiceStatus.PAID else None
+    #: a paid invoice has no reminder planned (the overdue job plans what is owed again)
+    next_reminder = None if status == InvoiceStatus.PAID else invoice.nextReminder
     return touched(
         invoice,
         actor,
@@ -174,6 +176,7 @@ def _with_transactions(
         paidExcludingTax=paid_excluding_tax,
         datePaid=date_paid,
         status=status,
+        nextReminder=next_reminder,
     )
 
 

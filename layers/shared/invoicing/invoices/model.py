@@ -395,6 +395,14 @@ class Reminder(ApiModel):
     sentOn: datetime
 
 
+class ReminderStep(ApiModel):
+    """A step of the tenant's reminder cadence (`/v1/settings`, `reminders.cadenceDays`)."""
+
+    step: int = Field(description="The step's place in the cadence, from 1.")
+    daysAfterDue: int = Field(description="Days after the due date the step falls due.")
+    at: datetime = Field(description="When the step falls due: the due date plus `daysAfterDue`.")
+
+
 class Transaction(ApiModel):
     id: str
     tenantId: str
@@ -543,6 +551,12 @@ class Invoice(ApiModel):
     credited: Money = Field(default=Decimal(0), description="What the invoice's credit notes take off it.")
     datePaid: datetime | None = None
     overdueNotifiedAt: datetime | None = None
+    nextReminder: ReminderStep | None = Field(
+        default=None, description="The reminder planned next (the overdue job), none when none is."
+    )
+    lastReminder: ReminderStep | None = Field(
+        default=None, description="The last step of the cadence the overdue job reached (and mailed)."
+    )
     transactions: list[Transaction] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
     pdf: Attachment | None = Field(

@@ -3,7 +3,9 @@
 Sections:
 - `seller`: who issues the invoices, printed on each and kept on it as it was when it was issued;
 - `defaults`: what a new invoice takes when its create omits it (currency, payment terms), and how
-  its tax is rounded.
+  its tax is rounded;
+- `reminders`: the overdue job's reminder cadence (days after the due date), whether it mails
+  reminders, the optional late fee and the name reminders are sent by (`invoicing.overdue.policy`).
 
 A change is a JSON merge patch (RFC 7396) of sections: a section left out stays as it is; inside a
 section, a field sent replaces the stored one, `null` removes it, an object merges field by field;
@@ -32,6 +34,7 @@ from pydantic import ValidationError as ModelInvalid
 from invoicing.errors import ConcurrentChange, ValidationFailed
 from invoicing.invoices.calculator import TaxRounding
 from invoicing.invoices.model import CurrencyCode, InvoiceCreate, Seller
+from invoicing.overdue.policy import ReminderSettings
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 
 SAVE_ATTEMPTS = 5
@@ -57,6 +60,7 @@ class TenantSettings(BaseModel):
 
     seller: Seller = Field(default_factory=Seller)
     defaults: Defaults = Field(default_factory=Defaults)
+    reminders: ReminderSettings = Field(default_factory=ReminderSettings)
 
 
 #: the request and answer models build their schema on first use: only the settings function uses them
@@ -70,6 +74,7 @@ class SettingsPatch(BaseModel):
 
     seller: Seller | None = None
     defaults: Defaults | None = None
+    reminders: ReminderSettings | None = None
 
 
 class SettingsView(TenantSettings):
@@ -190,6 +195,7 @@ def view(stored: StoredSettings, tenant: Tenant) -> SettingsView:
     return SettingsView(
         seller=stored.settings.seller,
         defaults=defaults.model_copy(update={"currency": defaults.currency or tenant.default_currency}),
+        reminders=stored.settings.reminders,
         version=stored.version,
     )
 
