@@ -81,7 +81,9 @@ def test_send_with_a_pdf_of_the_clients_own_stores_it_for_the_mail(functions, de
 
     [message] = queued(deployment)
     assert message.client_pdf_blob_id is not None
-    stored = functions["delivery"].documents.read_invoice_pdf("acme", draft["id"], message.client_pdf_blob_id)
+    stored = functions["delivery"].services.documents.read_invoice_pdf(
+        "acme", draft["id"], message.client_pdf_blob_id
+    )
     assert stored is not None
     assert stored.startswith(b"%PDF-1.4")
 
@@ -98,7 +100,7 @@ def test_a_pdf_part_that_is_not_a_pdf_is_refused_and_nothing_happens(functions, 
     assert status == 415
     assert problem["errors"] == {"pdf": ["Must be a PDF document."]}
     assert queued(deployment) == []
-    assert functions["invoices"].invoices.get("acme", draft["id"]).status == "DRAFT"
+    assert functions["invoices"].services.invoices.get("acme", draft["id"]).status == "DRAFT"
 
 
 def test_an_invoice_without_an_address_is_not_sent(functions, deployment):
@@ -112,7 +114,7 @@ def test_an_invoice_without_an_address_is_not_sent(functions, deployment):
 
     assert status == 422
     assert "contactEmail" in problem["errors"]
-    assert functions["invoices"].invoices.get("acme", draft["id"]).status == "DRAFT"
+    assert functions["invoices"].services.invoices.get("acme", draft["id"]).status == "DRAFT"
 
 
 def test_a_suppressed_address_is_refused_before_anything_is_published(functions, deployment):
@@ -125,7 +127,7 @@ def test_a_suppressed_address_is_refused_before_anything_is_published(functions,
 
     assert status == 422
     assert "hard bounce" in problem["detail"]
-    assert functions["invoices"].invoices.get("acme", draft["id"]).status == "DRAFT"
+    assert functions["invoices"].services.invoices.get("acme", draft["id"]).status == "DRAFT"
 
 
 def test_a_reminder_needs_a_sent_invoice_and_is_listed_on_it(functions, deployment):
@@ -211,7 +213,7 @@ def test_resend_by_number_with_basic_auth_answers_seed_002s_result(functions, de
     assert first["resultcode"] == "0"
     [message] = queued(deployment)
     assert message.message_id == first["job"]
-    invoice = functions["invoices"].invoices.get("acme", draft["id"])
+    invoice = functions["invoices"].services.invoices.get("acme", draft["id"])
     assert [event.type for event in invoice.events].count("MAIL_QUEUED") == 1
 
 
@@ -267,5 +269,5 @@ def test_a_draft_is_not_published_when_the_tenants_mail_quota_is_spent(functions
 
     assert status == 429
     assert problem["type"].endswith("quota-exceeded")
-    assert functions["invoices"].invoices.get("acme", draft["id"]).status == "DRAFT"
+    assert functions["invoices"].services.invoices.get("acme", draft["id"]).status == "DRAFT"
     assert queued(deployment) == []

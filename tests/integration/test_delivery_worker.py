@@ -18,10 +18,12 @@ from pypdf import PdfReader
 
 from devtools.stack.queues import sqs_event
 from devtools.template import REGION
-from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
+from invoicing.adapters.delivery_queue import SqsDeliveryQueue
+from invoicing.adapters.mail_outbox import DynamoMailOutbox
 from invoicing.adapters.suppressions import DynamoSuppressionList
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.mail.message import MailKind, OutboxMessage
+from invoicing.mail.ports import MailState
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
@@ -74,7 +76,7 @@ def sent_mails() -> list[EmailMessage]:
 
 
 def events_of(functions, invoice_id: str) -> list[str]:
-    return [event.type for event in functions["invoices"].invoices.get("acme", invoice_id).events]
+    return [event.type for event in functions["invoices"].services.invoices.get("acme", invoice_id).events]
 
 
 def test_a_message_delivered_twice_is_mailed_once_with_a_pdf_rendered_for_it(functions, deployment):
@@ -90,7 +92,7 @@ def test_a_message_delivered_twice_is_mailed_once_with_a_pdf_rendered_for_it(fun
     [attachment] = list(mail.iter_attachments())
     pdf_text = PdfReader(io.BytesIO(attachment.get_content())).pages[0].extract_text()
     assert invoice["invoiceNumber"] in pdf_text
-    recorded = functions["invoices"].invoices.get("acme", invoice["id"])
+    recorded = functions["invoices"].services.invoices.get("acme", invoice["id"])
     assert recorded.pdf is not None
     assert [event.type for event in recorded.events].count("MAIL_SENT") == 1
     outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
@@ -132,7 +134,7 @@ def test_the_last_failed_attempt_is_a_failed_delivery_on_the_invoice(functions, 
     with pytest.raises(BatchProcessingError):
         call(functions, "delivery_worker/outbox-message.json", invoice["id"], receive_count=5)
 
-    recorded = functions["invoices"].invoices.get("acme", invoice["id"])
+    recorded = functions["invoices"].services.invoices.get("acme", invoice["id"])
     [failed] = [event for event in recorded.events if event.type == "DELIVERY_FAILED"]
     assert "buyer@example.org" in failed.description
     assert "5 attempts failed" in failed.description
@@ -158,12 +160,13 @@ def test_a_suppressed_address_is_not_mailed(functions, deployment):
 def test_an_enqueued_request_retried_is_one_mail(functions, deployment):
     invoice = published_invoice(functions)
     queue_url = deployment.queue_url("DeliveryQueue")
-    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"), queue_url)
+    outbox = DynamoMailOutbox(deployment.ref("InvoicingTable"))
+    delivery_queue = SqsDeliveryQueue(queue_url)
     message = OutboxMessage("acme", invoice["id"], MailKind.COPY, "copy@example.org", "key-1", "alice")
 
     for _ in range(2):
         outbox.record(message, datetime.now(UTC))
-        outbox.queue(message)
+        delivery_queue.put(message)
     pending = outbox.state_of(message)
     received = boto3.client("sqs").receive_message(
         QueueUrl=queue_url, MaxNumberOfMessages=10, AttributeNames=["All"]
@@ -186,7 +189,7 @@ def test_a_reminder_queued_before_the_invoice_was_paid_is_not_sent(functions, de
 
     assert result == {"batchItemFailures": []}
     assert sent_mails() == []
-    recorded = functions["invoices"].invoices.get("acme", invoice["id"])
+    recorded = functions["invoices"].services.invoices.get("acme", invoice["id"])
     [cancelled] = [event for event in recorded.events if event.type == "MAIL_CANCELLED"]
     assert "PAID" in cancelled.description
     assert "REMINDER_SENT" not in [event.type for event in recorded.events]

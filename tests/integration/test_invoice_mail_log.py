@@ -12,7 +12,7 @@ from invoicing.adapters.invoice_items import InvoiceItem, invoice_key
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.invoices import edits, kernel, lifecycle, workflow
 from invoicing.invoices.model import InvoiceCreate, RowInput
-from invoicing.mail import changes
+from invoicing.mail import trail
 from invoicing.mail.message import MailKind, OutboxMessage
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
@@ -44,8 +44,8 @@ def queue(repository, invoice_id: str, kind: MailKind, recipient: str, request: 
         repository,
         "acme",
         invoice_id,
-        changes.queued_event_id(message),
-        lambda current: changes.record_mail_queued(current, message, actor=ACTOR, now=NOW),
+        trail.queued_event_id(message),
+        lambda current: trail.record_mail_queued(current, message, actor=ACTOR, now=NOW),
     )
 
 

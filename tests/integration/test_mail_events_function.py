@@ -61,7 +61,7 @@ def test_a_delivery_is_recorded_once_however_often_sns_delivers_it(functions, de
     notify(functions, "mail_events/delivery.json", invoice_id, mail_id)
     notify(functions, "mail_events/delivery.json", invoice_id, mail_id)
 
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     [delivered] = [event for event in events if event.type == "DELIVERED"]
     assert delivered.description == "Mail to buyer@example.org: delivered (250 2.0.0 OK)."
     assert delivered.authorId == "ses"
@@ -73,7 +73,7 @@ def test_a_hard_bounce_is_recorded_and_the_address_is_not_mailed_again(functions
 
     notify(functions, "mail_events/bounce.json", invoice_id, mail_id)
 
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     [bounced] = [event for event in events if event.type == "BOUNCED"]
     assert "hard bounce" in bounced.description
     suppressions = DynamoSuppressionList(deployment.ref("InvoicingTable"))
@@ -87,7 +87,7 @@ def test_a_complaint_is_recorded_and_suppresses_the_address(functions, deploymen
 
     notify(functions, "mail_events/complaint.json", invoice_id, mail_id)
 
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     assert [event.type for event in events].count("COMPLAINED") == 1
     reason = DynamoSuppressionList(deployment.ref("InvoicingTable")).reason_not_to_mail(
         "acme", "complaint@simulator.amazonses.com"
@@ -105,7 +105,7 @@ def test_a_notification_about_another_mail_is_ignored(functions):
 
     invoke(functions["mail_events"], event)
 
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     assert [event.type for event in events] == ["CREATE"]
 
 
@@ -124,7 +124,7 @@ def test_a_bounce_that_is_not_of_the_mail_its_tags_name_suppresses_nothing(
 
     suppressions = DynamoSuppressionList(deployment.ref("InvoicingTable"))
     assert suppressions.reason_not_to_mail("acme", "bounce@simulator.amazonses.com") is None
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     assert [event.type for event in events] == ["CREATE"]
 
 
@@ -142,10 +142,10 @@ def test_a_notification_that_comes_before_the_worker_recorded_the_send_waits_for
         waits.append(seconds)
         outbox.mark_sent(message, SAMPLE_SES_MESSAGE_ID)
 
-    monkeypatch.setattr(functions["mail_events"], "sleep", worker_records_the_send)
+    monkeypatch.setattr(functions["mail_events"].services, "sleep", worker_records_the_send)
 
     notify(functions, "mail_events/delivery.json", invoice_id, message.message_id)
 
     assert len(waits) == 1
-    events = functions["invoices"].invoices.get("acme", invoice_id).events
+    events = functions["invoices"].services.invoices.get("acme", invoice_id).events
     assert [event.type for event in events].count("DELIVERED") == 1

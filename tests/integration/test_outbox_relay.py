@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 import boto3
 import pytest
 
-from invoicing.adapters.mail_outbox import DynamoMailOutbox, MailState
+from invoicing.adapters.mail_outbox import DynamoMailOutbox
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.invoices import workflow
 from invoicing.invoices.kernel import Actor
-from invoicing.mail import changes
+from invoicing.mail import trail
 from invoicing.mail.message import MailKind, OutboxMessage
+from invoicing.mail.ports import MailState
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
@@ -38,7 +39,7 @@ def functions(deployment, load_function):
 
 @pytest.fixture
 def outbox(deployment) -> DynamoMailOutbox:
-    return DynamoMailOutbox(deployment.ref("InvoicingTable"), deployment.queue_url("DeliveryQueue"))
+    return DynamoMailOutbox(deployment.ref("InvoicingTable"))
 
 
 def queued(deployment) -> list[OutboxMessage]:
@@ -60,11 +61,11 @@ def recorded_mail(functions, outbox: DynamoMailOutbox, *, on_invoice: bool) -> O
     outbox.record(message, RECORDED)
     if on_invoice:
         workflow.change_invoice_once(
-            functions["invoices"].invoices,
+            functions["invoices"].services.invoices,
             "acme",
             invoice_id,
-            changes.queued_event_id(message),
-            lambda current: changes.record_mail_queued(
+            trail.queued_event_id(message),
+            lambda current: trail.record_mail_queued(
                 current, message, actor=Actor("acme", "alice"), now=RECORDED
             ),
         )

@@ -14,20 +14,18 @@ from invoicing.errors import Unprocessable
 from invoicing.invoices.enums import EventType, InvoiceStatus, InvoiceType
 from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Customer, Invoice
-from invoicing.mail.changes import (
+from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
+from invoicing.mail.eligibility import ensure_mailable, invoice_recipient, why_not_mailable
+from invoicing.mail.message import MailKind, OutboxMessage
+from invoicing.mail.retries import retry_delay
+from invoicing.mail.trail import (
     cancelled_event_id,
-    ensure_mailable,
-    invoice_recipient,
     queued_event_id,
     record_mail_cancelled,
     record_mail_queued,
     record_mail_sent,
     sent_event_id,
-    why_not_mailable,
 )
-from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
-from invoicing.mail.message import MailKind, OutboxMessage
-from invoicing.mail.retries import retry_delay
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 PDF = PdfAttachment("invoice-2026-0001.pdf", b"%PDF-1.7 sample")

@@ -8,18 +8,28 @@ from typing import Any
 
 class LazyClient:
     """`LazyClient("sqs")()` is the boto3 client, created on the first call and kept. `signature_version`
-    is for S3, whose pre-signed links need SigV4 in every region."""
+    is for S3, whose pre-signed links need SigV4 in every region; `max_attempts` bounds the client's own
+    retries (standard mode) where a caller retries for longer itself (SES: the queue's backoff)."""
 
-    def __init__(self, service_name: str, *, signature_version: str | None = None) -> None:
+    def __init__(
+        self, service_name: str, *, signature_version: str | None = None, max_attempts: int | None = None
+    ) -> None:
         self._service_name = service_name
         self._signature_version = signature_version
+        self._max_attempts = max_attempts
         self._client: Any = None
 
     def __call__(self) -> Any:
         if self._client is None:
-            import boto3
             from botocore.config import Config
 
-            config = Config(signature_version=self._signature_version) if self._signature_version else None
-            self._client = boto3.client(self._service_name, config=config)  # type: ignore[call-overload]
+            from invoicing.adapters.aws_session import boto3_session
+
+            options: dict[str, Any] = {}
+            if self._signature_version:
+                options["signature_version"] = self._signature_version
+            if self._max_attempts is not None:
+                options["retries"] = {"mode": "standard", "max_attempts": self._max_attempts}
+            config = Config(**options) if options else None
+            self._client = boto3_session().client(self._service_name, config=config)  # type: ignore[call-overload]
         return self._client

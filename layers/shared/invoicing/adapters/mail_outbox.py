@@ -1,10 +1,11 @@
-"""The mail outbox: one item per mail in its invoice's partition, and the queue that carries it.
+"""The mail outbox: one item per mail in its invoice's partition (the queue that carries it is
+`invoicing.adapters.delivery_queue`).
 
 `TENANT#<t>#INVOICE#<id>` / `MAIL#<messageId>` moves PENDING -> SENDING -> SENT, each step a
 conditional write, so of all the workers that receive a message only one sends it:
-- `record` writes the PENDING item (unless it exists), due for the relay in RELAY_AFTER; `queue`
-  sends the message to SQS. A message SQS never got is still delivered: the outbox relay job
-  finds PENDING items past due through the `DueJobs` index and queues them again;
+- `record` writes the PENDING item (unless it exists), due for the relay in RELAY_AFTER. A message
+  the queue never got is still delivered: the outbox relay job finds PENDING items past due through
+  the `DueJobs` index (`due`, a Query per day and shard, never a Scan) and queues them again;
 - `claim` takes the item to SENDING with a lease, and off the relay's list; a lease that ran out
   (a worker that died before recording the send) may be claimed again, and so may a FAILED mail
   (a redrive from the DLQ);
@@ -18,10 +19,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
 from pynamodb.exceptions import PutError, PynamoDBException, UpdateError
@@ -32,9 +30,7 @@ from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
 from invoicing.adapters.invoice_items import invoice_key
 from invoicing.errors import DependencyUnavailable
 from invoicing.mail.message import OutboxMessage
-
-if TYPE_CHECKING:
-    from mypy_boto3_sqs import SQSClient
+from invoicing.mail.ports import Claim, MailRecord, MailState
 
 MAIL_PREFIX = "MAIL#"
 #: how long a PENDING mail waits for its worker before the relay queues it again
@@ -54,29 +50,6 @@ def job_key(due: datetime, invoice_id: str) -> str:
 
 def job_sort_key(due: datetime, message: OutboxMessage) -> str:
     return f"{due:%Y-%m-%dT%H:%M:%S}Z#{message.tenant_id}#{message.invoice_id}#{message.message_id}"
-
-
-class MailState(StrEnum):
-    PENDING = "PENDING"
-    SENDING = "SENDING"
-    SENT = "SENT"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
-
-
-class Claim(StrEnum):
-    CLAIMED = "CLAIMED"
-    ALREADY_SENT = "ALREADY_SENT"
-    IN_PROGRESS = "IN_PROGRESS"
-    CANCELLED = "CANCELLED"
-
-
-@dataclass(frozen=True)
-class MailRecord:
-    """What the outbox knows of one mail: its state and, once SES took it, SES's message id."""
-
-    state: MailState
-    ses_message_id: str | None
 
 
 class DueJobs(GlobalSecondaryIndex["MailItem"]):  # type: ignore[no-untyped-call]
@@ -110,17 +83,8 @@ def _conditional_failure(error: PynamoDBException) -> bool:
 
 
 class DynamoMailOutbox:
-    def __init__(self, table_name: str, queue_url: str | None = None) -> None:
+    def __init__(self, table_name: str) -> None:
         self._items: type[MailItem] = bind(MailItem, table_name)
-        self._queue_url = queue_url
-        self._client: SQSClient | None = None
-
-    def _sqs(self) -> SQSClient:
-        if self._client is None:
-            import boto3
-
-            self._client = boto3.client("sqs")
-        return self._client
 
     def _item(self, message: OutboxMessage) -> MailItem:
         return self._items(
@@ -164,17 +128,6 @@ class DynamoMailOutbox:
         except PutError as error:
             if not _conditional_failure(error):
                 raise DependencyUnavailable(f"Recording the mail failed: {error.msg}") from error
-
-    def queue(self, message: OutboxMessage) -> None:
-        """Put the message on the delivery queue."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        if self._queue_url is None:
-            raise DependencyUnavailable("No delivery queue is configured.")
-        try:
-            self._sqs().send_message(QueueUrl=self._queue_url, MessageBody=message.to_json())
-        except (BotoCoreError, ClientError) as error:
-            raise DependencyUnavailable(f"Queueing the mail failed: {error}") from error
 
     def due(self, now: datetime, days: int) -> Iterator[OutboxMessage]:
         """PENDING mail past its relay time, over the last `days` days: one Query per day and shard."""
@@ -258,19 +211,6 @@ class DynamoMailOutbox:
         except UpdateError as error:
             if not _conditional_failure(error):
                 raise DependencyUnavailable(f"Releasing the mail failed: {error.msg}") from error
-
-    def retry_later(self, queue_arn: str, receipt_handle: str, delay_seconds: int) -> None:
-        """Keep a received message invisible for `delay_seconds`: the backoff before its next attempt."""
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        _, _, _, _, account, name = queue_arn.split(":", 5)
-        try:
-            queue_url = self._sqs().get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
-            self._sqs().change_message_visibility(
-                QueueUrl=queue_url, ReceiptHandle=receipt_handle, VisibilityTimeout=delay_seconds
-            )
-        except (BotoCoreError, ClientError) as error:
-            raise DependencyUnavailable(f"Delaying the mail's retry failed: {error}") from error
 
     def mark_failed(self, message: OutboxMessage, reason: str) -> None:
         """Give the mail up, unless it was sent or cancelled meanwhile."""

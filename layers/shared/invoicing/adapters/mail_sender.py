@@ -7,10 +7,11 @@ retries once in-process; longer outages are the queue's business (backoff, then 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
+from invoicing.adapters.clients import LazyClient
 from invoicing.errors import DependencyUnavailable
 
 if TYPE_CHECKING:
@@ -20,15 +21,7 @@ if TYPE_CHECKING:
 class SesMailSender:
     def __init__(self, configuration_set: str | None = None) -> None:
         self._configuration_set = configuration_set
-        self._client: SESClient | None = None
-
-    def _ses(self) -> SESClient:
-        if self._client is None:
-            import boto3
-            from botocore.config import Config
-
-            self._client = boto3.client("ses", config=Config(retries={"mode": "standard", "max_attempts": 2}))
-        return self._client
+        self._ses: Callable[[], SESClient] = LazyClient("ses", max_attempts=2)
 
     def send(
         self, message: EmailMessage, source: str, recipient: str, *, tags: Mapping[str, str] | None = None

@@ -3,18 +3,34 @@ and built on first use, so a function pays at cold start only for what its reque
 
 from __future__ import annotations
 
+import time
 from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
-from invoicing.settings import DocumentsSettings, FunctionSettings, TableSettings
+from invoicing.settings import (
+    DeliverySettings,
+    DocumentsSettings,
+    FunctionSettings,
+    MailQueueSettings,
+    MailRequestSettings,
+    TableSettings,
+)
 
 if TYPE_CHECKING:
+    from invoicing.adapters.delivery_queue import SqsDeliveryQueue
     from invoicing.adapters.document_store import S3DocumentStore
     from invoicing.adapters.figures_store import DynamoFiguresRepository
     from invoicing.adapters.invoice_numbers import DynamoInvoiceNumbers
     from invoicing.adapters.invoice_store import DynamoInvoiceRepository
+    from invoicing.adapters.mail_outbox import DynamoMailOutbox
     from invoicing.adapters.settings_store import DynamoSettingsRepository
+    from invoicing.adapters.suppressions import DynamoSuppressionList
     from invoicing.adapters.tenant_store import DynamoTenantRepository
+    from invoicing.mail.delivery import MailDelivery
+    from invoicing.mail.relay import OutboxRelay
+    from invoicing.mail.reports import DeliveryReports
+    from invoicing.mail.requests import InvoiceMail
+    from invoicing.wiring.telemetry import PowertoolsTelemetry
 
 
 class Services:
@@ -74,3 +90,114 @@ class DocumentServices(TableServices):
         from invoicing.adapters.document_store import S3DocumentStore
 
         return S3DocumentStore(self.settings.bucket_name)
+
+
+class OutboxServices(TableServices):
+    """The mail outbox and the suppression list, and where mail use cases count and note things."""
+
+    @cached_property
+    def outbox(self) -> DynamoMailOutbox:
+        from invoicing.adapters.mail_outbox import DynamoMailOutbox
+
+        return DynamoMailOutbox(self.settings.table_name)
+
+    @cached_property
+    def suppressions(self) -> DynamoSuppressionList:
+        from invoicing.adapters.suppressions import DynamoSuppressionList
+
+        return DynamoSuppressionList(self.settings.table_name)
+
+    @cached_property
+    def telemetry(self) -> PowertoolsTelemetry:
+        from invoicing.wiring.telemetry import PowertoolsTelemetry
+
+        return PowertoolsTelemetry()
+
+
+class MailEventServices(OutboxServices):
+    """What SES reports of mail, recorded on invoices; `sleep` is how it waits for the worker's write."""
+
+    sleep = staticmethod(time.sleep)
+
+    @cached_property
+    def delivery_reports(self) -> DeliveryReports:
+        from invoicing.mail.reports import DeliveryReports
+
+        return DeliveryReports(
+            self.invoices, self.outbox, self.suppressions, self.telemetry, sleep=self.sleep
+        )
+
+
+class RelayServices(OutboxServices):
+    """The outbox and the delivery queue it feeds."""
+
+    settings_type = MailQueueSettings
+    settings: MailQueueSettings
+
+    @cached_property
+    def delivery_queue(self) -> SqsDeliveryQueue:
+        from invoicing.adapters.delivery_queue import SqsDeliveryQueue
+
+        return SqsDeliveryQueue(self.settings.delivery_queue_url)
+
+    @cached_property
+    def outbox_relay(self) -> OutboxRelay:
+        from invoicing.mail.relay import OutboxRelay
+
+        return OutboxRelay(self.invoices, self.outbox, self.delivery_queue, self.telemetry)
+
+
+class MailRequestServices(DocumentServices, RelayServices):
+    """Asking for invoice mail (the delivery routes, and jobs that mail invoices): `invoice_mail`."""
+
+    settings_type = MailRequestSettings
+    settings: MailRequestSettings
+
+    @cached_property
+    def invoice_mail(self) -> InvoiceMail:
+        from invoicing.adapters.mail_quota import DynamoMailQuota
+        from invoicing.mail.requests import InvoiceMail
+
+        return InvoiceMail(
+            self.invoices,
+            self.tenants,
+            self.tenant_settings,
+            self.numbers,
+            self.documents,
+            self.outbox,
+            self.delivery_queue,
+            self.suppressions,
+            DynamoMailQuota(self.settings.table_name),
+            self.telemetry,
+            default_quota_per_day=self.settings.default_mail_quota_per_day,
+        )
+
+
+class DeliveryServices(DocumentServices, OutboxServices):
+    """The delivery worker: `mail_delivery` sends each queued mail through SES."""
+
+    settings_type = DeliverySettings
+    settings: DeliverySettings
+
+    @cached_property
+    def mail_delivery(self) -> MailDelivery:
+        from invoicing.adapters.delivery_queue import SqsRedelivery
+        from invoicing.adapters.mail_sender import SesMailSender
+        from invoicing.mail.delivery import DeliveryPolicy, MailDelivery
+
+        settings = self.settings
+        return MailDelivery(
+            self.invoices,
+            self.tenants,
+            self.documents,
+            self.outbox,
+            SqsRedelivery(),
+            self.suppressions,
+            SesMailSender(configuration_set=settings.mail_configuration_set),
+            self.telemetry,
+            DeliveryPolicy(
+                sender_email=settings.sender_email,
+                attempts=settings.delivery_max_attempts,
+                retry_base_seconds=settings.delivery_retry_base_seconds,
+            ),
+        )

@@ -1,10 +1,10 @@
-"""What mail does to an invoice (pure, like `invoicing.invoices.edits`).
+"""The trail of events each mail leaves on its invoice (pure, like `invoicing.invoices.edits`).
 
-Each mail leaves a trail of events whose ids derive from the outbox message id, so recording the
-same step twice (a retried request, a redelivered queue message or notification) changes nothing:
-MAIL_QUEUED when the API accepts it, MAIL_SENT or REMINDER_SENT when SES took it, then DELIVERED,
-BOUNCED or COMPLAINED from SES's notifications, DELIVERY_FAILED when it could not be sent, or
-MAIL_CANCELLED when the invoice no longer allowed it by the time the worker took it (paid, cancelled).
+The events' ids derive from the outbox message id, so recording the same step twice (a retried
+request, a redelivered queue message or notification) changes nothing: MAIL_QUEUED when the API
+accepts it, MAIL_SENT or REMINDER_SENT when SES took it, then DELIVERED, BOUNCED or COMPLAINED from
+SES's notifications, DELIVERY_FAILED when it could not be sent, or MAIL_CANCELLED when the invoice
+no longer allowed it by the time the worker took it (paid, cancelled).
 """
 
 from __future__ import annotations
@@ -12,63 +12,17 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 
-from invoicing.errors import Unprocessable
 from invoicing.invoices.edits import touched
-from invoicing.invoices.enums import PUBLISHED_STATUSES, EventType, InvoiceStatus
+from invoicing.invoices.enums import EventType
 from invoicing.invoices.kernel import Actor, Change, new_event
 from invoicing.invoices.model import Invoice, Reminder
 from invoicing.mail.message import MailKind, OutboxMessage
-
-#: statuses a reminder makes sense for: published and not (fully) paid
-REMINDABLE_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE})
 
 _WHAT = {
     MailKind.INVOICE: "Invoice mail",
     MailKind.COPY: "Copy of the invoice",
     MailKind.REMINDER: "Reminder",
 }
-
-
-class AddressSuppressed(Unprocessable):
-    """The address hard-bounced or complained before; it is not mailed until the invoice's changes."""
-
-    customer_message = "This e-mail address cannot receive mail. Use another address."
-
-    def __init__(self, address: str, reason: str) -> None:
-        super().__init__(
-            f"{address} is not mailed again: {reason}. Change the address to send.",
-            field_errors={"contactEmail": [f"{address} is suppressed: {reason}."]},
-        )
-
-
-def invoice_recipient(invoice: Invoice) -> str:
-    """Where the invoice's own mail goes: its contact, else its customer's address."""
-    recipient = invoice.contactEmail or (invoice.customer.email if invoice.customer else None)
-    if not recipient:
-        raise Unprocessable(
-            f"Invoice {invoice.id} has no contactEmail (nor a customer e-mail) to send it to.",
-            field_errors={"contactEmail": ["Set the address the invoice is mailed to."]},
-        )
-    return recipient
-
-
-def why_not_mailable(invoice: Invoice, kind: MailKind) -> str | None:
-    """Why mail of `kind` may not go out for the invoice as it is now, or None when it may.
-
-    Mail goes out for published invoices only (never a cancelled one); reminders only while
-    something is left to pay. The API checks it when it accepts a mail, and the delivery worker
-    again just before sending, since the invoice may have been paid or cancelled meanwhile."""
-    if kind is MailKind.REMINDER and invoice.status not in REMINDABLE_STATUSES:
-        return "reminders go out for sent, unpaid invoices only"
-    if invoice.status not in PUBLISHED_STATUSES or invoice.invoiceNumber is None:
-        return "only published invoices are mailed"
-    return None
-
-
-def ensure_mailable(invoice: Invoice, kind: MailKind) -> None:
-    reason = why_not_mailable(invoice, kind)
-    if reason is not None:
-        raise Unprocessable(f"Invoice {invoice.id} is {invoice.status}: {reason}.")
 
 
 def queued_event_id(message: OutboxMessage) -> str:
