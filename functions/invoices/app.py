@@ -7,7 +7,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import Field
 
-from invoicing.adapters.document_store import S3DocumentStore, invoice_prefix
+from invoicing.adapters.document_store import S3DocumentStore
 from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 from invoicing.adapters.settings_store import DynamoSettingsRepository
 from invoicing.adapters.tenant_store import DynamoTenantRepository
@@ -73,7 +73,7 @@ def _ids(values: list[str]) -> list[str]:
 def _delete(invoice: Invoice) -> None:
     """The invoice, then every version of its PDFs and attachments in the documents bucket."""
     invoices.delete(invoice)
-    documents.delete_all(invoice_prefix(invoice.tenantId, invoice.id))
+    documents.delete_invoice_files(invoice.tenantId, invoice.id)
 
 
 def _created(invoice: Invoice) -> Response[Invoice]:

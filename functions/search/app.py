@@ -2,28 +2,13 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import Field
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
-from invoicing.adapters.exports import S3Exports
-from invoicing.adapters.invoice_search import DynamoInvoiceSearch
-from invoicing.adapters.invoice_store import DynamoInvoiceRepository
-from invoicing.api.handler import api_handler
-from invoicing.api.identity import current_principal, requires_any_scope
-from invoicing.api.resolver import build_resolver
-from invoicing.auth.principal import Scope
-from invoicing.clock import utc_now
-from invoicing.invoices.csv_export import (
-    CSV_CONTENT_TYPE,
-    MAX_EXPORT_ROWS,
-    ExportLocation,
-    export_file_name,
-    render_csv,
-    response_size,
-)
-from invoicing.invoices.paging import InvoicePage, invoice_page
+from invoicing.api.identity import READ_INVOICES, current_principal
+from invoicing.invoices.csv_export import CSV_CONTENT_TYPE, MAX_EXPORT_ROWS, ExportLocation
+from invoicing.invoices.paging import InvoicePage
 from invoicing.invoices.search import (
     DEFAULT_PAGE_SIZE,
     FILTER_NAMES,
@@ -39,25 +24,13 @@ from invoicing.invoices.search import (
     reject_unknown_parameters,
     sort_from_page_parameters,
 )
-from invoicing.settings import TableSettings, load_settings
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import SearchServices
 
+function = ApiFunction(SearchServices)
+app = function.app
+services = function.services
 
-class SearchSettings(TableSettings):
-    bucket_name: str
-    #: exports whose response body would be larger go to S3 (a Lambda response is at most 6 MB)
-    csv_inline_limit_bytes: int = Field(default=5_000_000, ge=0, le=6_000_000)
-
-
-settings = load_settings(SearchSettings)
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = build_resolver(logger)
-finder = DynamoInvoiceSearch(settings.table_name)
-invoices = DynamoInvoiceRepository(settings.table_name)
-exports = S3Exports(settings.bucket_name)
-
-READ = [requires_any_scope(Scope.INVOICES_READ)]
 PAGE_PARAMETERS = ("pageNumber", "pageSize", "sortBy", "direction", "search")
 SEARCH_PARAMETERS = ("search", "filters", "page", "size", "sort")
 CSV_PARAMETERS = (*SEARCH_PARAMETERS, "bom", "lines")
@@ -89,7 +62,7 @@ Sorts = Annotated[
         },
     ),
 ]
-CSV_RESPONSES: dict[int, dict[str, object]] = {
+CSV_RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
         "description": "The CSV file (text/csv; charset=utf-8), when it fits in the response.",
         "content": {"text/csv": {"schema": {"type": "string"}}},
@@ -107,13 +80,11 @@ def _reject_unknown_parameters(allowed: tuple[str, ...]) -> None:
 
 
 def _page(query: SearchQuery) -> InvoicePage:
-    tenant_id = current_principal(app).tenant_id
-    found = finder.page(tenant_id, query, utc_now())
-    return invoice_page(invoices.get_many(tenant_id, found.ids), found.total, query.page)
+    return services.invoice_finder.page(current_principal(app).tenant_id, query)
 
 
-@app.get("/v1/invoices/page", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/page", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def find_page(
     pageNumber: PageNumber = 0,
     pageSize: PageSize = DEFAULT_PAGE_SIZE,
@@ -140,8 +111,8 @@ def find_page(
     )
 
 
-@app.get("/v1/invoices/dynamic-search", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/dynamic-search", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def dynamic_search(
     search: SearchTerms = None,
     filters: Filters = None,
@@ -158,14 +129,14 @@ def dynamic_search(
     )
 
 
-@app.post("/v1/invoices/dynamic-search", middlewares=READ)
-@tracer.capture_method
+@app.post("/v1/invoices/dynamic-search", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def dynamic_search_post(request: SearchRequest) -> InvoicePage:
     return _page(query_from_request(request))
 
 
-@app.get("/v1/invoices/csv-export", middlewares=READ, responses=CSV_RESPONSES)
-@tracer.capture_method
+@app.get("/v1/invoices/csv-export", middlewares=READ_INVOICES, responses=CSV_RESPONSES)
+@function.tracer.capture_method
 def csv_export(
     search: SearchTerms = None,
     filters: Filters = None,
@@ -190,31 +161,15 @@ def csv_export(
         page=page or 0,
         size=size or DEFAULT_PAGE_SIZE,
     )
-    tenant_id = current_principal(app).tenant_id
-    now = utc_now()
-    if page is None and size is None:
-        ids = finder.export_ids(tenant_id, query.criteria, query.sort, now, MAX_EXPORT_ROWS)
-    else:
-        ids = finder.page(tenant_id, query, now).ids
-    exported = invoices.get_many(tenant_id, ids) if lines else finder.headers(tenant_id, ids)
-    text = render_csv(exported, lines=lines, bom=bom)
-    file_name = export_file_name(now)
-    if response_size(text) <= settings.csv_inline_limit_bytes:
-        disposition = f'attachment; filename="{file_name}"'
-        return Response(200, CSV_CONTENT_TYPE, text, headers={"Content-Disposition": disposition})
-    body = text.encode()
-    link = exports.publish(tenant_id, body, content_type=CSV_CONTENT_TYPE, file_name=file_name, now=now)
-    location = ExportLocation(
-        url=link.url, expiresAt=link.expires_at, rows=len(exported), sizeBytes=len(body)
+    exported = services.invoice_finder.export_csv(
+        current_principal(app).tenant_id, query, whole=page is None and size is None, lines=lines, bom=bom
     )
-    return Response(303, "application/json", location.model_dump_json(), headers={"Location": link.url})
+    if isinstance(exported, ExportLocation):
+        return Response(
+            303, "application/json", exported.model_dump_json(), headers={"Location": exported.url}
+        )
+    disposition = f'attachment; filename="{exported.file_name}"'
+    return Response(200, CSV_CONTENT_TYPE, exported.text, headers={"Content-Disposition": disposition})
 
 
-lambda_handler = api_handler(
-    app,
-    logger,
-    tracer,
-    metrics,
-    idempotency_table=settings.idempotency_table_name,
-    idempotency_bucket=settings.bucket_name,
-)
+lambda_handler = function.handler(idempotent=True, keeps_large_responses=True)

@@ -408,9 +408,7 @@ def test_jpy_amounts_have_no_decimals_in_the_export(search, seeded):
 
 
 def test_an_export_over_the_inline_limit_is_stored_and_linked(search, seeded, monkeypatch, deployment):
-    monkeypatch.setattr(
-        search, "settings", search.settings.model_copy(update={"csv_inline_limit_bytes": 500})
-    )
+    monkeypatch.setattr(search.services.invoice_finder, "csv_inline_limit_bytes", 500)
 
     status, location, headers = call(search, "csv-export.json", query={"filters": ["currency:EUR"]})
 
@@ -432,7 +430,7 @@ def test_an_export_over_the_inline_limit_is_stored_and_linked(search, seeded, mo
 
 
 def test_an_export_of_too_many_invoices_is_422(search, monkeypatch):
-    monkeypatch.setattr(search, "MAX_EXPORT_ROWS", 5)
+    monkeypatch.setattr(search.services.invoice_finder, "max_export_rows", 5)
 
     status, problem, _ = call(search, "csv-export.json", query={"filters": ["status:SENT"]})
 

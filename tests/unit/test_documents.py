@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from invoicing.documents import changes
+from invoicing.documents import records
 from invoicing.documents.content import invoice_document
 from invoicing.documents.files import (
     DOCX,
@@ -203,13 +203,13 @@ def attachment(blob_id: str) -> Attachment:
 
 
 def test_attachments_are_added_and_removed_with_events():
-    added = changes.add_attachments(invoice(), [attachment("b1"), attachment("b2")], actor=ACTOR, now=NOW)
-    removed = changes.remove_attachment(added.invoice, "b1", actor=ACTOR, now=NOW)
+    added = records.add_attachments(invoice(), [attachment("b1"), attachment("b2")], actor=ACTOR, now=NOW)
+    removed = records.remove_attachment(added.invoice, "b1", actor=ACTOR, now=NOW)
 
     assert [item.blobId for item in removed.invoice.attachments] == ["b2"]
     assert (added.event.type, removed.event.type) == ("ATTACHMENT_ADDED", "ATTACHMENT_REMOVED")
     with pytest.raises(NotFound):
-        changes.remove_attachment(removed.invoice, "b1", actor=ACTOR, now=NOW)
+        records.remove_attachment(removed.invoice, "b1", actor=ACTOR, now=NOW)
 
 
 def test_a_pdf_is_recorded_only_for_the_content_it_was_rendered_from():
@@ -219,10 +219,10 @@ def test_a_pdf_is_recorded_only_for_the_content_it_was_rendered_from():
         blobId=fingerprint, created=NOW, extension="pdf", fileSize=9, name="i.pdf", type=AttachmentType.PDF
     )
 
-    recorded = changes.record_pdf(source, pdf, current_fingerprint=fingerprint, actor=ACTOR, now=NOW)
+    recorded = records.record_pdf(source, pdf, current_fingerprint=fingerprint, actor=ACTOR, now=NOW)
 
-    assert changes.is_pdf_current(recorded.invoice, fingerprint)
+    assert records.is_pdf_current(recorded.invoice, fingerprint)
     assert recorded.event.type == "PDF_GENERATED"
     assert recorded.invoice.status == InvoiceStatus.DRAFT
     with pytest.raises(InvoiceChanged):
-        changes.record_pdf(source, pdf, current_fingerprint="other", actor=ACTOR, now=NOW)
+        records.record_pdf(source, pdf, current_fingerprint="other", actor=ACTOR, now=NOW)

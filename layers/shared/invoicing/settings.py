@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import ValidationError
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,6 +41,13 @@ class DocumentsSettings(TableSettings):
     """Functions that read or delete an invoice's PDFs and attachments."""
 
     bucket_name: str
+
+
+class SearchSettings(DocumentsSettings):
+    """The search function: exports whose response body would be larger than `csv_inline_limit_bytes`
+    go to the bucket (a Lambda response is at most 6 MB)."""
+
+    csv_inline_limit_bytes: int = Field(default=5_000_000, ge=0, le=6_000_000)
 
 
 class MailQueueSettings(TableSettings):

@@ -8,36 +8,30 @@ the key, the random part makes the link unguessable, and the bucket's lifecycle 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from invoicing.adapters.s3 import LazyS3Client
+from invoicing.adapters.clients import LazyClient
 from invoicing.errors import DependencyUnavailable
+from invoicing.links import DownloadLink
 
 if TYPE_CHECKING:
-    pass
+    from mypy_boto3_s3 import S3Client
 
 LINK_LIFETIME = timedelta(minutes=15)
 EXPORTS_PREFIX = "exports/"
-
-
-@dataclass(frozen=True)
-class ExportLink:
-    url: str
-    expires_at: datetime
-    key: str
 
 
 class S3Exports:
     def __init__(self, bucket: str, link_lifetime: timedelta = LINK_LIFETIME) -> None:
         self._bucket = bucket
         self._link_lifetime = link_lifetime
-        self._s3 = LazyS3Client()
+        self._s3: Callable[[], S3Client] = LazyClient("s3", signature_version="s3v4")
 
     def publish(
         self, tenant_id: str, body: bytes, *, content_type: str, file_name: str, now: datetime
-    ) -> ExportLink:
+    ) -> DownloadLink:
         """Store `body` and return a pre-signed link that downloads it as `file_name`."""
         from botocore.exceptions import BotoCoreError, ClientError
 
@@ -59,4 +53,4 @@ class S3Exports:
             )
         except (BotoCoreError, ClientError) as error:
             raise DependencyUnavailable(f"Storing the export failed: {error}") from error
-        return ExportLink(url=url, expires_at=now + self._link_lifetime, key=key)
+        return DownloadLink(url, now + self._link_lifetime)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
@@ -33,19 +33,11 @@ from invoicing.adapters.search_cursors import DONE, Cursor, DynamoSearchCursors,
 from invoicing.adapters.search_plan import SearchPlan, Walk, in_memory_order, plan_search
 from invoicing.errors import DependencyUnavailable, Unprocessable
 from invoicing.invoices.model import Invoice
-from invoicing.invoices.search import Criteria, PageRequest, SearchQuery, Sort
+from invoicing.invoices.search import Criteria, Found, PageRequest, SearchQuery, Sort
 
 IN_MEMORY_SORT_LIMIT = 1_000
 #: a filtered walk reads at least this many index items per Query, so sparse matches take few calls
 FILTERED_READ_BATCH = 100
-
-
-@dataclass(frozen=True)
-class Found:
-    """The ids of a page (or of a whole export) in sort order, and how many invoices match in all."""
-
-    ids: list[str]
-    total: int
 
 
 def _invoice_id(item: InvoiceItem) -> str:

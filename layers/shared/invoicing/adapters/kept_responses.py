@@ -6,8 +6,14 @@ lifecycle rule deletes `idempotency/` after a day, longer than a record lives (2
 
 from __future__ import annotations
 
-from invoicing.adapters.s3 import LazyS3Client
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from invoicing.adapters.clients import LazyClient
 from invoicing.errors import DependencyUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 KEPT_RESPONSES_PREFIX = "idempotency/"
 
@@ -15,7 +21,7 @@ KEPT_RESPONSES_PREFIX = "idempotency/"
 class S3KeptResponses:
     def __init__(self, bucket: str) -> None:
         self._bucket = bucket
-        self._s3 = LazyS3Client()
+        self._s3: Callable[[], S3Client] = LazyClient("s3", signature_version="s3v4")
 
     def put(self, tenant_id: str, record: str, body: bytes) -> str:
         """Store `body` and return its key."""

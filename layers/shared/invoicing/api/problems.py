@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from http import HTTPStatus
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoicing.clock import iso_utc
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:invoicing:problem:"
@@ -51,7 +54,7 @@ class Problem:
         }
 
 
-def problem_response(description: str) -> dict[str, Any]:
+def problem_response(description: str) -> OpenAPIResponse:
     """An error response for a route's OpenAPI `responses`: the problem body (schema `Problem`)."""
     schema = {"$ref": "#/components/schemas/Problem"}
     return {"description": description, "content": {PROBLEM_CONTENT_TYPE: {"schema": schema}}}

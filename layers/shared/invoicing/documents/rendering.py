@@ -23,7 +23,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from invoicing.clock import utc_now
-from invoicing.documents import changes
+from invoicing.documents import records
 from invoicing.documents.content import InvoiceDocument, invoice_document
 from invoicing.documents.theme import DEFAULT_THEME, Theme, parse_theme
 from invoicing.errors import Unprocessable
@@ -175,12 +175,12 @@ class CurrentPdfs:
         this render is discarded. A superseded preview is deleted; an original is never replaced.
         """
         wanted = rendition or rendition_for(invoice)
-        changes.ensure_rendition_allowed(invoice, wanted)
+        records.ensure_rendition_allowed(invoice, wanted)
         look = self._look(invoice.tenantId, for_draft=wanted is PdfRendition.PREVIEW)
-        stored = changes.stored_pdf(invoice, wanted)
+        stored = records.stored_pdf(invoice, wanted)
         if wanted is PdfRendition.PREVIEW:
             document = look.preview(invoice)
-            if stored is not None and changes.is_pdf_current(invoice, document.fingerprint()):
+            if stored is not None and records.is_pdf_current(invoice, document.fingerprint()):
                 return RenderedPdf(invoice, stored, None)
             return self._render_preview(actor, invoice, look, document)
         if stored is not None:
@@ -226,7 +226,7 @@ class CurrentPdfs:
 
         def record(current: Invoice) -> kernel.Change:
             fingerprint_now = look.preview(current).fingerprint()
-            return changes.record_pdf(
+            return records.record_pdf(
                 current, pdf, current_fingerprint=fingerprint_now, actor=actor, now=pdf.created
             )
 
@@ -247,11 +247,11 @@ class CurrentPdfs:
         pdf, content = self._store(actor, invoice, look, document, blob_id, rendition)
 
         def record(current: Invoice) -> kernel.Change:
-            return changes.record_kept_pdf(current, pdf, actor=actor, now=pdf.created)
+            return records.record_kept_pdf(current, pdf, actor=actor, now=pdf.created)
 
         try:
             updated = workflow.change_invoice(self._invoices, actor.tenant_id, invoice.id, record, retry=True)
-        except changes.PdfAlreadyKept as kept:
+        except records.PdfAlreadyKept as kept:
             self._files.delete_invoice_pdf(actor.tenant_id, invoice.id, blob_id)
             return RenderedPdf(kept.invoice, kept.pdf, None)
         superseded = invoice.pdf

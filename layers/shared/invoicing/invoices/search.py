@@ -116,6 +116,14 @@ class SearchQuery:
     page: PageRequest = field(default_factory=PageRequest)
 
 
+@dataclass(frozen=True)
+class Found:
+    """The ids of a page (or of a whole export) in sort order, and how many invoices match in all."""
+
+    ids: list[str]
+    total: int
+
+
 #: strict: a JSON integer, not a boolean or a string that reads as one
 PageNumber = Annotated[int, Field(ge=0, le=1_000_000, strict=True, description="Zero-based page number.")]
 PageSize = Annotated[

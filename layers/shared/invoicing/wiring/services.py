@@ -13,19 +13,25 @@ from invoicing.settings import (
     FunctionSettings,
     MailQueueSettings,
     MailRequestSettings,
+    SearchSettings,
     TableSettings,
 )
 
 if TYPE_CHECKING:
     from invoicing.adapters.delivery_queue import SqsDeliveryQueue
     from invoicing.adapters.document_store import S3DocumentStore
+    from invoicing.adapters.exports import S3Exports
     from invoicing.adapters.figures_store import DynamoFiguresRepository
     from invoicing.adapters.invoice_numbers import DynamoInvoiceNumbers
+    from invoicing.adapters.invoice_search import DynamoInvoiceSearch
     from invoicing.adapters.invoice_store import DynamoInvoiceRepository
     from invoicing.adapters.mail_outbox import DynamoMailOutbox
     from invoicing.adapters.settings_store import DynamoSettingsRepository
     from invoicing.adapters.suppressions import DynamoSuppressionList
     from invoicing.adapters.tenant_store import DynamoTenantRepository
+    from invoicing.documents.attachments import Attachments
+    from invoicing.documents.downloads import InvoicePdfs
+    from invoicing.invoices.finding import InvoiceFinder
     from invoicing.mail.delivery import MailDelivery
     from invoicing.mail.relay import OutboxRelay
     from invoicing.mail.reports import DeliveryReports
@@ -90,6 +96,50 @@ class DocumentServices(TableServices):
         from invoicing.adapters.document_store import S3DocumentStore
 
         return S3DocumentStore(self.settings.bucket_name)
+
+    @cached_property
+    def invoice_pdfs(self) -> InvoicePdfs:
+        from invoicing.documents.downloads import InvoicePdfs
+        from invoicing.documents.rendering import CurrentPdfs
+
+        current = CurrentPdfs(self.invoices, self.tenants, self.documents, settings=self.tenant_settings)
+        return InvoicePdfs(self.invoices, current, self.documents)
+
+    @cached_property
+    def attachments(self) -> Attachments:
+        from invoicing.documents.attachments import Attachments
+
+        return Attachments(self.invoices, self.documents)
+
+
+class SearchServices(TableServices):
+    """The stores, the listing indexes, and the bucket that holds large exports."""
+
+    settings_type = SearchSettings
+    settings: SearchSettings
+
+    @cached_property
+    def search_index(self) -> DynamoInvoiceSearch:
+        from invoicing.adapters.invoice_search import DynamoInvoiceSearch
+
+        return DynamoInvoiceSearch(self.settings.table_name)
+
+    @cached_property
+    def exports(self) -> S3Exports:
+        from invoicing.adapters.exports import S3Exports
+
+        return S3Exports(self.settings.bucket_name)
+
+    @cached_property
+    def invoice_finder(self) -> InvoiceFinder:
+        from invoicing.invoices.finding import InvoiceFinder
+
+        return InvoiceFinder(
+            self.search_index,
+            self.invoices,
+            self.exports,
+            csv_inline_limit_bytes=self.settings.csv_inline_limit_bytes,
+        )
 
 
 class OutboxServices(TableServices):

@@ -1,4 +1,5 @@
-"""Pure changes that record documents on an invoice: each returns the new invoice and its event."""
+"""What an invoice records of its documents (PDFs and attachments): pure changes, each returning the
+new invoice and its event, and the lookups they rely on."""
 
 from __future__ import annotations
 
