@@ -119,6 +119,8 @@ class LocalDeployment:
                 return f"arn:aws:secretsmanager:{REGION}:{ACCOUNT_ID}:secret:{name}"
             case "AWS::SNS::Topic":
                 return f"arn:aws:sns:{REGION}:{ACCOUNT_ID}:{name}"
+            case "AWS::IAM::Role":
+                return f"arn:aws:iam::{ACCOUNT_ID}:role/{name}"
             case "AWS::Scheduler::ScheduleGroup":
                 return f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule-group/{name}"
             case _:

@@ -20,7 +20,7 @@ from botocore.exceptions import ClientError
 from devtools.stack.aws import aws_client
 from devtools.stack.console import say_from
 from devtools.stack.runtime import Invocation
-from devtools.stack.schedules import iso_z, parse_at, parse_recurrence, schedule_payload
+from devtools.stack.schedules import iso_z, parse_at, parse_recurrence, schedule_payload, substitute_context
 from devtools.template import LocalDeployment
 
 Invoke = Callable[[str, Any], Invocation]
@@ -97,21 +97,6 @@ class OneTimeSchedule:
     input: str | None
     delete_after: bool
     key: tuple[str, str, str]  # a schedule moved to another time fires again, as in AWS
-
-
-def substitute_context(
-    text: str, schedule_arn: str, scheduled_time: datetime, execution_id: str, attempt: int
-) -> str:
-    """Scheduler's context attributes in a target Input."""
-    values = {
-        "<aws.scheduler.schedule-arn>": schedule_arn,
-        "<aws.scheduler.scheduled-time>": iso_z(scheduled_time),
-        "<aws.scheduler.execution-id>": execution_id,
-        "<aws.scheduler.attempt-number>": str(attempt),
-    }
-    for placeholder, value in values.items():
-        text = text.replace(placeholder, value)
-    return text
 
 
 def _function_arn(arn: str) -> str:

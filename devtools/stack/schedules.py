@@ -203,6 +203,21 @@ def iso_z(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def substitute_context(
+    text: str, schedule_arn: str, scheduled_time: datetime, execution_id: str, attempt: int
+) -> str:
+    """Scheduler's context attributes in a target Input."""
+    values = {
+        "<aws.scheduler.schedule-arn>": schedule_arn,
+        "<aws.scheduler.scheduled-time>": iso_z(scheduled_time),
+        "<aws.scheduler.execution-id>": execution_id,
+        "<aws.scheduler.attempt-number>": str(attempt),
+    }
+    for placeholder, value in values.items():
+        text = text.replace(placeholder, value)
+    return text
+
+
 def rule_arn(deployment: LocalDeployment, schedule: Schedule) -> str:
     """The EventBridge rule SAM creates for a schedule event."""
     name = deployment.physical_name(f"{schedule.function}{schedule.name}")
@@ -225,7 +240,12 @@ def scheduled_event(resource_arn: str, moment: datetime) -> dict[str, Any]:
 
 
 def schedule_payload(deployment: LocalDeployment, schedule: Schedule, moment: datetime) -> Any:
-    """What the function receives when `schedule` fires at `moment`: its Input, else the Scheduled Event."""
+    """What the function receives when `schedule` fires at `moment`: its Input (with Scheduler's
+    context attributes filled in), else the Scheduled Event."""
     if schedule.input is not None:
-        return json.loads(schedule.input) if isinstance(schedule.input, str) else schedule.input
+        if not isinstance(schedule.input, str):
+            return schedule.input
+        name = deployment.physical_name(f"{schedule.function}{schedule.name}")
+        arn = f"arn:aws:scheduler:{REGION}:{ACCOUNT_ID}:schedule/default/{name}"
+        return json.loads(substitute_context(schedule.input, arn, moment, str(uuid.uuid4()), 1))
     return scheduled_event(rule_arn(deployment, schedule), moment)

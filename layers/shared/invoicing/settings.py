@@ -50,6 +50,16 @@ class SearchSettings(DocumentsSettings):
     csv_inline_limit_bytes: int = Field(default=5_000_000, ge=0, le=6_000_000)
 
 
+class SchedulingSettings(DocumentsSettings):
+    """The scheduling routes: the stack's schedule group of one-time send schedules, the function they
+    invoke, the role Scheduler invokes it with, and the dead-letter queue of sends it could not deliver."""
+
+    send_schedule_group: str
+    scheduled_send_function_arn: str
+    scheduler_role_arn: str
+    send_schedule_dead_letter_queue_arn: str
+
+
 class MailQueueSettings(TableSettings):
     """Functions that queue invoice mail for the delivery worker."""
 

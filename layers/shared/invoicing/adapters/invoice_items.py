@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
 from pynamodb.models import Model
 
 from invoicing.adapters.attributes import DecimalAttribute
@@ -114,6 +114,17 @@ class ByCustomer(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untype
     invoiceDateKey = UnicodeAttribute(range_key=True)
 
 
+class ByRecurringAgreement(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore[no-untyped-call]
+    """A tenant's recurring templates (sparse: only headers with a recurring agreement carry the key)."""
+
+    class Meta:
+        index_name = "ByRecurringAgreement"
+        projection = KeysOnlyProjection()
+
+    recurringKey = UnicodeAttribute(hash_key=True)
+    invoiceDateKey = UnicodeAttribute(range_key=True)
+
+
 class InvoiceItem(Model):
     """Any item of an invoice's partition; which attributes are set depends on `sk`."""
 
@@ -135,6 +146,7 @@ class InvoiceItem(Model):
     statusKey = UnicodeAttribute(null=True)
     opportunityKey = UnicodeAttribute(null=True)
     customerKey = UnicodeAttribute(null=True)
+    recurringKey = UnicodeAttribute(null=True)
     currency = UnicodeAttribute(null=True)
     clientId = UnicodeAttribute(null=True)
     searchText = UnicodeAttribute(null=True)
@@ -147,6 +159,7 @@ class InvoiceItem(Model):
     by_status = ByStatus()
     by_opportunity = ByOpportunity()
     by_customer = ByCustomer()
+    by_recurring_agreement = ByRecurringAgreement()
 
 
 def tenant_key(tenant_id: str) -> str:
@@ -173,6 +186,10 @@ def customer_key(tenant_id: str, email: str) -> str:
     return f"{tenant_key(tenant_id)}#CUSTOMER#{email.lower()}"
 
 
+def recurring_key(tenant_id: str) -> str:
+    return f"{tenant_key(tenant_id)}#RECURRING"
+
+
 def header_index_attributes(invoice: Invoice) -> dict[str, Any]:
     """The index keys and searchable copies of an invoice's header item (None leaves it out)."""
     tenant = tenant_key(invoice.tenantId)
@@ -190,6 +207,7 @@ def header_index_attributes(invoice: Invoice) -> dict[str, Any]:
         if invoice.opportunityId
         else None,
         "customerKey": customer_key(invoice.tenantId, email) if email else None,
+        "recurringKey": recurring_key(invoice.tenantId) if invoice.recurringAgreement else None,
         "currency": invoice.currency,
         "clientId": invoice.clientId,
         "searchText": searchable_text(invoice) or None,

@@ -33,7 +33,13 @@ from pynamodb.transactions import TransactWrite
 from invoicing.adapters import invoice_mail_log
 from invoicing.adapters.dynamodb import bind, transaction_connection
 from invoicing.adapters.figures_store import DynamoFiguresRepository
-from invoicing.adapters.invoice_items import InvoiceItem, header_index_attributes, invoice_key, tenant_key
+from invoicing.adapters.invoice_items import (
+    InvoiceItem,
+    header_index_attributes,
+    invoice_key,
+    recurring_key,
+    tenant_key,
+)
 from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs, changed_entries
 from invoicing.adapters.invoice_numbers import NUMBER, NumberClaimItem, number_key
 from invoicing.adapters.sequences import SequenceItem
@@ -180,6 +186,10 @@ class DynamoInvoiceRepository:
     def ids_by_opportunity(self, tenant_id: str, opportunity_id: str, limit: int) -> list[str]:
         key = f"{tenant_key(tenant_id)}#OPPORTUNITY#{opportunity_id}"
         return self._index_ids("ByOpportunity", key, limit, newest_first=True)
+
+    def ids_with_recurring_agreement(self, tenant_id: str, limit: int) -> list[str]:
+        """The tenant's recurring templates, newest invoice date first (the sparse index of templates)."""
+        return self._index_ids("ByRecurringAgreement", recurring_key(tenant_id), limit, newest_first=True)
 
     def ids_by_invoice_date(self, tenant_id: str, limit: int) -> list[str]:
         return self._index_ids("ByInvoiceDate", tenant_key(tenant_id), limit, newest_first=True)

@@ -40,6 +40,7 @@ from invoicing.invoices.model import (
 )
 from invoicing.money import round_money
 from invoicing.recurring.schedule import agreed
+from invoicing.scheduling.send_time import follow_invoice_date
 
 #: fields whose change alters what the customer owes; frozen once an invoice is published
 FINANCIAL_FIELDS = frozenset(
@@ -271,7 +272,7 @@ def update_invoice(
         _check_unique_row_ids(rows)
         update["rows"] = rows
     changed = ", ".join(sorted(values)) or "nothing"
-    updated = within_limits(priced(touched(invoice, actor, now, **update)))
+    updated = follow_invoice_date(within_limits(priced(touched(invoice, actor, now, **update))), now)
     return Change(updated, new_event(actor, now, EventType.UPDATE, f"Updated {changed}.", make_id))
 
 

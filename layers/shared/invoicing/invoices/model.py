@@ -524,6 +524,15 @@ class Invoice(ApiModel):
     recurringTemplate: RecurringSource | None = Field(
         default=None, description="On an invoice a recurring agreement issued: its template."
     )
+    scheduledSendAt: datetime | None = Field(
+        default=None, description="When a SCHEDULED invoice is published and mailed; none if none is planned."
+    )
+    scheduledSendFollowsInvoiceDate: bool = Field(
+        default=False, description="The send time is the invoice date: changing the date moves the send."
+    )
+    scheduledPdf: Attachment | None = Field(
+        default=None, description="The client's own PDF the scheduled send mails instead of ours."
+    )
     rows: list[Row] = Field(default_factory=list)
     discountPercentage: Money = Decimal(0)
     feesPercentage: Money = Decimal(0)

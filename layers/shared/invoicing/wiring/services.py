@@ -13,6 +13,7 @@ from invoicing.settings import (
     FunctionSettings,
     MailQueueSettings,
     MailRequestSettings,
+    SchedulingSettings,
     SearchSettings,
     TableSettings,
 )
@@ -36,6 +37,8 @@ if TYPE_CHECKING:
     from invoicing.mail.relay import OutboxRelay
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
+    from invoicing.scheduling.delivery import ScheduledSending
+    from invoicing.scheduling.requests import Scheduling
     from invoicing.wiring.telemetry import PowertoolsTelemetry
 
 
@@ -250,4 +253,46 @@ class DeliveryServices(DocumentServices, OutboxServices):
                 attempts=settings.delivery_max_attempts,
                 retry_base_seconds=settings.delivery_retry_base_seconds,
             ),
+        )
+
+
+class SchedulingServices(DocumentServices):
+    """The scheduling routes: `scheduling` changes invoices and keeps their one-time schedules."""
+
+    settings_type = SchedulingSettings
+    settings: SchedulingSettings
+
+    @cached_property
+    def scheduling(self) -> Scheduling:
+        from invoicing.adapters.send_schedules import EventBridgeSendSchedules, SendTarget
+        from invoicing.scheduling.requests import Scheduling
+        from invoicing.wiring.telemetry import PowertoolsTelemetry
+
+        settings = self.settings
+        target = SendTarget(
+            group_name=settings.send_schedule_group,
+            function_arn=settings.scheduled_send_function_arn,
+            role_arn=settings.scheduler_role_arn,
+            dead_letter_queue_arn=settings.send_schedule_dead_letter_queue_arn,
+        )
+        return Scheduling(
+            self.invoices, EventBridgeSendSchedules(target), self.documents, PowertoolsTelemetry()
+        )
+
+
+class ScheduledSendServices(MailRequestServices):
+    """The scheduled send and its sweep: `scheduled_sending` publishes and mails what is due."""
+
+    @cached_property
+    def scheduled_sending(self) -> ScheduledSending:
+        from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs
+        from invoicing.scheduling.delivery import ScheduledSending
+
+        return ScheduledSending(
+            self.invoices,
+            self.tenants,
+            self.tenant_settings,
+            self.invoice_mail,
+            DynamoInvoiceJobs(self.settings.table_name),
+            self.telemetry,
         )
