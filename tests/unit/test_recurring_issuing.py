@@ -4,6 +4,7 @@ date; autoSend publishes and mails once; one template's failure never stops the 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -13,9 +14,10 @@ from invoicing.invoices import edits, lifecycle
 from invoicing.invoices.enums import InvoiceStatus, InvoiceType
 from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, InvoiceFields
-from invoicing.recurring.issuing import RecurringInvoices, mail_request_key
+from invoicing.recurring.issuing import Outcome, RecurringInvoices, mail_request_key
 from invoicing.recurring.occurrences import AlreadyAdvanced, advanced, occurrence_id, occurrence_of
 from invoicing.recurring.schedule import Occurrence, Plan
+from invoicing.scheduling.job_runs import JobReport
 
 ALICE = Actor("acme", "alice")
 CREATED = datetime(2027, 1, 2, 8, 0, tzinfo=UTC)
@@ -93,14 +95,42 @@ class Mail:
         return None
 
 
+@dataclass(frozen=True)
+class Entry:
+    tenant_id: str
+    invoice_id: str
+
+
 class Due:
     def __init__(self, *entries: tuple[str, str]) -> None:
-        self.entries = list(entries)
+        self.entries = [Entry(*entry) for entry in entries]
         self.kinds: list[str] = []
 
-    def due(self, kind: str, now: datetime) -> Iterable[tuple[str, str]]:
+    def due(self, kind: str, now: datetime) -> Iterable[Entry]:
         self.kinds.append(kind)
         return list(self.entries)
+
+
+class Telemetry:
+    def __init__(self) -> None:
+        self.metrics: dict[str, int] = {}
+        self.warnings: list[str] = []
+
+    def count(self, name: str, value: int = 1) -> None:
+        self.metrics[name] = self.metrics.get(name, 0) + value
+
+    def info(self, message: str, **fields: object) -> None:
+        pass
+
+    def warning(self, message: str, **fields: object) -> None:
+        self.warnings.append(message)
+
+
+def counts(report: JobReport) -> tuple[int, ...]:
+    """issued, sent, skipped, refused, failed, postponed"""
+    return tuple(
+        report.counts[name] for name in ("issued", "sent", "skipped", "refused", "failed", "postponed")
+    )
 
 
 def template(invoices: Invoices, **agreement: object) -> Invoice:
@@ -132,7 +162,8 @@ def invoices() -> Invoices:
 
 def job(invoices: Invoices, *templates: Invoice) -> tuple[RecurringInvoices, Mail]:
     mail = Mail(invoices)
-    return RecurringInvoices(invoices, Due(*[(t.tenantId, t.id) for t in templates]), mail), mail
+    due = Due(*[(t.tenantId, t.id) for t in templates])
+    return RecurringInvoices(invoices, due, mail, Telemetry()), mail
 
 
 def test_after_a_two_month_outage_each_missed_month_end_is_issued_once_on_its_own_date(invoices):
@@ -145,7 +176,15 @@ def test_after_a_two_month_outage_each_missed_month_end_is_issued_once_on_its_ow
     assert [invoice.invoiceDate for invoice in issued] == [at(2027, 1, 31), at(2027, 2, 28), at(2027, 3, 31)]
     assert [invoice.dueDate for invoice in issued] == [at(2027, 2, 14), at(2027, 3, 14), at(2027, 4, 14)]
     assert [invoice.recurringTemplate.occurrence for invoice in issued] == [1, 2, 3]
-    assert run.counts() == {"issued": 3, "sent": 0, "skipped": 0, "refused": 0, "failed": 0, "postponed": 0}
+    assert run.result(*Outcome) == {
+        "issued": 3,
+        "sent": 0,
+        "skipped": 0,
+        "refused": 0,
+        "postponed": 0,
+        "failed": 0,
+        "failures": [],
+    }
     agreement = invoices.get("acme", series.id).recurringAgreement
     assert (agreement.nextInvoiceDate, agreement.occurrencesIssued) == (at(2027, 4, 30), 3)
 
@@ -188,8 +227,7 @@ def test_a_second_run_issues_nothing_twice(invoices):
 
     again = recurring.issue_due(at(2027, 2, 28))
 
-    assert again.counts()["issued"] == again.counts()["sent"] == 0
-    assert again.skipped == 1
+    assert counts(again) == (0, 0, 1, 0, 0, 0)
     assert len(invoices.series_of(series.id)) == 2
     assert len(mail.queued) == 2
 
@@ -203,7 +241,7 @@ def test_with_auto_send_each_occurrence_is_published_and_mailed_once(invoices):
     issued = invoices.series_of(series.id)
     assert [invoice.status for invoice in issued] == [InvoiceStatus.SENT, InvoiceStatus.SENT]
     assert mail.queued == {mail_request_key(invoice.id): invoice.id for invoice in issued}
-    assert (run.issued, run.sent) == (2, 2)
+    assert counts(run) == (2, 2, 0, 0, 0, 0)
 
 
 def test_a_run_that_stopped_after_creating_an_occurrence_is_finished_by_the_next_once(invoices):
@@ -214,7 +252,7 @@ def test_a_run_that_stopped_after_creating_an_occurrence_is_finished_by_the_next
 
     run = recurring.issue_due(at(2027, 1, 31))
 
-    assert (run.issued, run.skipped, run.sent) == (0, 1, 1)
+    assert counts(run) == (0, 1, 1, 0, 0, 0)
     assert [invoice.status for invoice in invoices.series_of(series.id)] == [InvoiceStatus.SENT]
     assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 1
     assert list(mail.queued.values()) == [first.invoice.id]
@@ -229,9 +267,9 @@ def test_mail_that_may_pass_later_leaves_the_template_due_and_the_next_run_sends
     mail.fail_with = None
     resumed = recurring.issue_due(at(2027, 1, 31))
 
-    assert (failed.issued, failed.failed, failed.sent) == (1, 1, 0)
-    assert "queue throttled" in failed.failures[0].reason
-    assert (resumed.issued, resumed.skipped, resumed.sent) == (0, 1, 1)
+    assert counts(failed) == (1, 0, 0, 0, 1, 0)
+    assert "queue throttled" in failed.failures[0]
+    assert counts(resumed) == (0, 1, 1, 0, 0, 0)
     assert len(invoices.series_of(series.id)) == 1
     assert len(mail.queued) == 1
 
@@ -243,7 +281,7 @@ def test_mail_that_can_never_go_is_a_refusal_and_the_series_goes_on(invoices):
 
     run = recurring.issue_due(at(2027, 2, 28))
 
-    assert (run.issued, run.refused, run.failed) == (2, 2, 0)
+    assert counts(run) == (2, 0, 0, 2, 0, 0)
     assert [invoice.status for invoice in invoices.series_of(series.id)] == [InvoiceStatus.DRAFT] * 2
     assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 2
 
@@ -264,11 +302,13 @@ def test_no_occurrence_after_the_end_date(invoices):
 def test_a_cancelled_or_deleted_template_issues_nothing(invoices):
     cancelled = template(invoices)
     invoices.stored[("acme", cancelled.id)] = cancelled.model_copy(update={"status": InvoiceStatus.CANCELLED})
-    recurring = RecurringInvoices(invoices, Due(("acme", cancelled.id), ("acme", "deleted")), Mail(invoices))
+    recurring = RecurringInvoices(
+        invoices, Due(("acme", cancelled.id), ("acme", "deleted")), Mail(invoices), Telemetry()
+    )
 
     run = recurring.issue_due(at(2027, 6, 1))
 
-    assert (run.issued, run.skipped) == (0, 2)
+    assert counts(run) == (0, 0, 2, 0, 0, 0)
     assert invoices.series_of(cancelled.id) == []
 
 
@@ -279,8 +319,8 @@ def test_one_templates_failure_never_stops_the_others(invoices):
 
     run = recurring.issue_due(at(2027, 1, 31))
 
-    assert (run.failed, run.issued) == (1, 1)
-    assert run.failures[0].template_id == broken.id
+    assert counts(run) == (1, 0, 0, 0, 1, 0)
+    assert run.failures[0].startswith(f"acme/{broken.id}: ")
     assert len(invoices.series_of(healthy.id)) == 1
 
 
@@ -292,14 +332,14 @@ def test_a_run_out_of_time_leaves_the_rest_for_the_next(invoices):
     run = recurring.issue_due(at(2027, 3, 31), time_left=lambda: next(budget))
     later = recurring.issue_due(at(2027, 3, 31))
 
-    assert (run.issued, run.postponed) == (1, 2)
-    assert later.issued == 5
+    assert counts(run) == (1, 0, 0, 0, 0, 2)
+    assert counts(later) == (5, 0, 0, 0, 0, 0)
     assert [len(invoices.series_of(t.id)) for t in (first, second)] == [3, 3]
 
 
 def test_the_job_reads_the_recurring_entries(invoices):
     due = Due()
-    RecurringInvoices(invoices, due, Mail(invoices)).issue_due(at(2027, 1, 1))
+    RecurringInvoices(invoices, due, Mail(invoices), Telemetry()).issue_due(at(2027, 1, 1))
 
     assert due.kinds == ["RECURRING"]
 
@@ -324,3 +364,35 @@ def test_a_plan_changed_while_an_occurrence_was_issued_still_starts_on_the_date_
     assert plan.next() == Occurrence(2, at(2027, 5, 15))
     with pytest.raises(AlreadyAdvanced):
         advanced(counted, read, Occurrence(1, at(2027, 1, 31)), actor=ALICE, now=CREATED)
+
+
+def test_every_outcome_is_a_metric_and_failures_are_logged(invoices):
+    broken, healthy = template(invoices), template(invoices)
+    invoices.failing_reads.add(broken.id)
+    telemetry = Telemetry()
+    due = Due(("acme", broken.id), ("acme", healthy.id))
+
+    RecurringInvoices(invoices, due, Mail(invoices), telemetry).issue_due(at(2027, 2, 28))
+
+    assert telemetry.metrics == {
+        "RecurringIssued": 2,
+        "RecurringSent": 0,
+        "RecurringSkipped": 0,
+        "RecurringRefused": 0,
+        "RecurringPostponed": 0,
+        "RecurringFailed": 1,
+    }
+    assert telemetry.warnings == ["Recurring template failed"]
+
+
+def test_an_occurrence_that_records_its_mail_is_not_asked_again(invoices):
+    series = template(invoices, autoSend=True)
+    first = occurrence_of(series, Occurrence(1, at(2027, 1, 31)), actor=ALICE, now=CREATED)
+    invoices.create(first.invoice.model_copy(update={"sentMails": ["ap@globex.test"]}), first.event)
+    recurring, mail = job(invoices, series)
+
+    run = recurring.issue_due(at(2027, 1, 31))
+
+    assert counts(run) == (0, 0, 1, 0, 0, 0)
+    assert mail.queued == {}
+    assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 1

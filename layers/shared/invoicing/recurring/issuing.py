@@ -2,12 +2,12 @@
 
 Per template, oldest first, each occurrence in three idempotent steps:
 1. create the occurrence under its deterministic id (conditional: an id taken means another run
-   issued it, and this one goes on with the next steps as they may not be done);
-2. with `autoSend`, publish it and queue its mail (`OccurrenceMail`, one mail per occurrence
-   whatever the number of runs);
-3. count it on the template (conditional on the template's version, once per occurrence), which
+   issued it, and this one goes on with the steps that may not be done yet);
+2. with `autoSend`, unless the occurrence records its mail already, publish it and queue its mail
+   (`OccurrenceMail`: one mail per occurrence, however many runs ask);
+3. count it on the template (once per occurrence, conditional on the template's version), which
    moves `nextInvoiceDate` and so the template's `DueJobs` entry.
-A run that stops between steps leaves the template due, and the next run finishes the steps: none is
+A run that stops between steps leaves the template due, and the next run finishes them: none is
 skipped, none done twice. Two runs at once race on each conditional write, and one wins each.
 """
 
@@ -15,15 +15,17 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 
 from invoicing.errors import ConcurrentChange, Conflict, InvoiceChanged, NotFound, Unprocessable
 from invoicing.invoices import workflow
 from invoicing.invoices.kernel import Actor
-from invoicing.invoices.model import Invoice
+from invoicing.invoices.model import Event, Invoice
+from invoicing.mail.ports import Telemetry
 from invoicing.recurring.occurrences import (
     RECURRING_JOB,
+    RECURRING_JOB_KIND,
     AlreadyAdvanced,
     advanced,
     issued_event_id,
@@ -32,9 +34,27 @@ from invoicing.recurring.occurrences import (
 )
 from invoicing.recurring.ports import DueTemplates, OccurrenceMail, Occurrences
 from invoicing.recurring.schedule import Occurrence, Plan
+from invoicing.scheduling.job_runs import JobReport
 
-#: the kind of the templates' entries in the `DueJobs` index
-RECURRING_JOB_KIND = "RECURRING"
+
+class Outcome(StrEnum):
+    #: an occurrence this run created
+    ISSUED = "issued"
+    #: an occurrence this run published and mailed
+    SENT = "sent"
+    #: due work another run had done: an occurrence it created, or a template it caught up (or that
+    #: was deleted or cancelled meanwhile)
+    SKIPPED = "skipped"
+    #: an occurrence whose mail can never go (no address, a suppressed one, no rows): left a draft
+    REFUSED = "refused"
+    #: a template left for the next run, as this one ran out of time
+    POSTPONED = "postponed"
+
+
+def metric_name(outcome: str) -> str:
+    """`RecurringIssued`, `RecurringSent`, ..., `RecurringFailed` (a template whose catch-up stopped
+    on an error; the next run resumes it)."""
+    return f"Recurring{outcome[:1].upper()}{outcome[1:]}"
 
 
 def mail_request_key(occurrence_id: str) -> str:
@@ -42,72 +62,44 @@ def mail_request_key(occurrence_id: str) -> str:
     return f"recurring:{occurrence_id}"
 
 
-@dataclass(frozen=True)
-class Failure:
-    tenant_id: str
-    template_id: str
-    reason: str
-
-
-@dataclass
-class RecurringRun:
-    """What a run did. `issued`: invoices it created; `sent`: invoices it published and mailed;
-    `skipped`: due work another run had done; `refused`: invoices whose mail cannot go (no address,
-    a suppressed one, no rows to publish), left as drafts; `failed`: templates whose catch-up stopped
-    on an error (the next run resumes them); `postponed`: templates left for the next run (time)."""
-
-    issued: int = 0
-    sent: int = 0
-    skipped: int = 0
-    refused: int = 0
-    failed: int = 0
-    postponed: int = 0
-    failures: list[Failure] = field(default_factory=list)
-    refusals: list[Failure] = field(default_factory=list)
-
-    def counts(self) -> dict[str, int]:
-        return {
-            "issued": self.issued,
-            "sent": self.sent,
-            "skipped": self.skipped,
-            "refused": self.refused,
-            "failed": self.failed,
-            "postponed": self.postponed,
-        }
-
-
 class RecurringInvoices:
-    def __init__(self, invoices: Occurrences, due_templates: DueTemplates, mail: OccurrenceMail) -> None:
+    def __init__(
+        self, invoices: Occurrences, due_templates: DueTemplates, mail: OccurrenceMail, telemetry: Telemetry
+    ) -> None:
         self._invoices = invoices
         self._due_templates = due_templates
         self._mail = mail
+        self._telemetry = telemetry
 
-    def issue_due(self, now: datetime, *, time_left: Callable[[], bool] = lambda: True) -> RecurringRun:
-        """Issue every occurrence due at or before `now` of every template the index finds due.
-        A template's failure is counted and reported, and the others go on."""
-        run = RecurringRun()
-        for tenant_id, template_id in self._due_templates.due(RECURRING_JOB_KIND, now):
+    def issue_due(self, now: datetime, *, time_left: Callable[[], bool] = lambda: True) -> JobReport:
+        """Issue every occurrence due at or before `now` of every template found due. A template's
+        failure is reported, and the others go on."""
+        report = JobReport()
+        for entry in self._due_templates.due(RECURRING_JOB_KIND, now):
             if not time_left():
-                run.postponed += 1
+                report.add(Outcome.POSTPONED)
                 continue
             try:
-                self._catch_up(tenant_id, template_id, now, run, time_left)
+                self._catch_up(entry.tenant_id, entry.invoice_id, now, report, time_left)
             except Exception as error:  # one template's failure never stops the others
-                run.failed += 1
-                run.failures.append(Failure(tenant_id, template_id, f"{type(error).__name__}: {error}"))
-        return run
+                self._telemetry.warning(
+                    "Recurring template failed", template_id=entry.invoice_id, error=repr(error)
+                )
+                report.fail(f"{entry.tenant_id}/{entry.invoice_id}: {error}")
+        for outcome in (*Outcome, "failed"):
+            self._telemetry.count(metric_name(outcome), report.counts[outcome])
+        self._telemetry.info("Recurring invoices issued", **report.counts)
+        return report
 
     def _catch_up(
         self,
         tenant_id: str,
         template_id: str,
         now: datetime,
-        run: RecurringRun,
+        report: JobReport,
         time_left: Callable[[], bool],
     ) -> None:
-        """Issue the template's due occurrences one after another, each from the template as stored.
-        An entry found due whose template is not (deleted, cancelled, or caught up by another run)
-        is skipped."""
+        """Issue the template's due occurrences one after another, each from the template as stored."""
         first = True
         while True:
             try:
@@ -117,27 +109,24 @@ class RecurringInvoices:
             plan = plan_of(template) if template is not None else None
             occurrence = next(plan.due(now), None) if plan is not None else None
             if template is None or plan is None or occurrence is None:
-                run.skipped += 1 if first else 0
+                if first:
+                    report.add(Outcome.SKIPPED)
                 return
             if not first and not time_left():
-                run.postponed += 1
+                report.add(Outcome.POSTPONED)
                 return
-            self._issue(template, plan, occurrence, now, run)
+            self._issue(template, plan, occurrence, now, report)
             first = False
 
     def _issue(
-        self, template: Invoice, plan: Plan, occurrence: Occurrence, now: datetime, run: RecurringRun
+        self, template: Invoice, plan: Plan, occurrence: Occurrence, now: datetime, report: JobReport
     ) -> None:
         actor = Actor(template.tenantId, RECURRING_JOB)
         change = occurrence_of(template, occurrence, actor=actor, now=now)
-        try:
-            self._invoices.create(change.invoice, change.event)
-            run.issued += 1
-        except InvoiceChanged:
-            run.skipped += 1
+        issued = self._created(change.invoice, change.event, report)
         agreement = template.recurringAgreement
-        if agreement is not None and agreement.autoSend:
-            self._send(actor, change.invoice, now, run)
+        if agreement is not None and agreement.autoSend and issued is not None and not issued.sentMails:
+            report.add(self._send(actor, issued, now))
         with contextlib.suppress(AlreadyAdvanced):
             workflow.change_invoice_once(
                 self._invoices,
@@ -147,17 +136,34 @@ class RecurringInvoices:
                 lambda current: advanced(current, plan, occurrence, actor=actor, now=now),
             )
 
-    def _send(self, actor: Actor, occurrence: Invoice, now: datetime, run: RecurringRun) -> None:
+    def _created(self, occurrence: Invoice, event: Event, report: JobReport) -> Invoice | None:
+        """The occurrence as stored: created now, or as another run issued it (None if its draft
+        was deleted since)."""
+        try:
+            created = self._invoices.create(occurrence, event)
+        except InvoiceChanged:
+            report.add(Outcome.SKIPPED)
+        else:
+            report.add(Outcome.ISSUED)
+            return created
+        try:
+            return self._invoices.get(occurrence.tenantId, occurrence.id)
+        except NotFound:
+            return None
+
+    def _send(self, actor: Actor, occurrence: Invoice, now: datetime) -> Outcome:
         """Publish and mail the occurrence. What can never be mailed is a refusal; what may pass
-        (throttling, a concurrent change, the day's quota) fails the template's catch-up for now."""
+        (throttling, a concurrent change, the day's quota) raises: the template waits for the next run."""
         try:
             self._mail_once(actor, occurrence.id, now)
         except ConcurrentChange:
             raise
         except (Conflict, Unprocessable, NotFound) as error:
-            self._refused(occurrence, error, run)
-        else:
-            run.sent += 1
+            self._telemetry.warning(
+                "Recurring invoice not mailed", invoice_id=occurrence.id, reason=str(error)
+            )
+            return Outcome.REFUSED
+        return Outcome.SENT
 
     def _mail_once(self, actor: Actor, invoice_id: str, now: datetime) -> None:
         """A run that lost the race to publish the occurrence is refused (it is published now) and
@@ -169,9 +175,3 @@ class RecurringInvoices:
             raise
         except Conflict:
             self._mail.send(actor, invoice_id, request_key=key, now=now)
-
-    @staticmethod
-    def _refused(occurrence: Invoice, error: Exception, run: RecurringRun) -> None:
-        run.refused += 1
-        template_id = occurrence.recurringTemplate.id if occurrence.recurringTemplate else occurrence.id
-        run.refusals.append(Failure(occurrence.tenantId, template_id, f"{occurrence.id}: {error}"))

@@ -20,6 +20,8 @@ from invoicing.recurring.schedule import Occurrence, Plan
 
 #: who issues a series' invoices, in their `createdBy` and audit trails
 RECURRING_JOB = "recurring-job"
+#: the kind of the templates' entries in the `DueJobs` index (`next_issue`)
+RECURRING_JOB_KIND = "RECURRING"
 _OCCURRENCE_IDS = uuid.UUID("5f0c7d52-3f7e-4e0b-9a51-1d7c2b8e6a40")
 
 

@@ -19,10 +19,18 @@ class Occurrences(InvoiceStore, Protocol):
         ...
 
 
-class DueTemplates(Protocol):
-    """(tenant id, invoice id) of every entry of `kind` due at or before `now`, however long ago."""
+class DueEntry(Protocol):
+    @property
+    def tenant_id(self) -> str: ...
 
-    def due(self, kind: str, now: datetime) -> Iterable[tuple[str, str]]: ...
+    @property
+    def invoice_id(self) -> str: ...
+
+
+class DueTemplates(Protocol):
+    """Every invoice whose entry of `kind` is due at or before `now`, however long ago."""
+
+    def due(self, kind: str, now: datetime) -> Iterable[DueEntry]: ...
 
 
 class OccurrenceMail(Protocol):
