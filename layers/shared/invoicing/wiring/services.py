@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from invoicing.mail.relay import OutboxRelay
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
+    from invoicing.overdue.job import OverdueJob
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
     from invoicing.scheduling.requests import Scheduling
