@@ -1,7 +1,9 @@
 """Binding PynamoDB models to the table the function was deployed with.
 
 Models are declared once with a placeholder table; `bind` derives a subclass whose Meta names the
-real table, so no model reads the environment at import and tests can bind to any table.
+real table, so no model reads the environment at import and tests can bind to any table. Every
+PynamoDB connection builds its client from the one session (`aws_session`), where PynamoDB would
+give each model a session of its own.
 """
 
 from __future__ import annotations
@@ -9,8 +11,13 @@ from __future__ import annotations
 from functools import cache
 from typing import cast
 
+import pynamodb.connection.base
 from pynamodb.connection import Connection
 from pynamodb.models import Model
+
+from invoicing.adapters.aws_session import botocore_session
+
+pynamodb.connection.base.get_session = botocore_session  # type: ignore[attr-defined,assignment]
 
 UNBOUND_TABLE = "unbound"
 

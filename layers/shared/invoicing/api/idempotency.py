@@ -226,6 +226,8 @@ class IdempotentWrites:
             CustomDictSerializer,
         )
 
+        from invoicing.adapters.aws_session import boto3_session
+
         # powertools hashes both with its default, MD5: records written before keep their ids, and
         # what it hashes for validation is already a SHA-256, never the body.
         self._config = IdempotencyConfig(
@@ -248,7 +250,9 @@ class IdempotentWrites:
         runner: Callable[..., Any] = idempotent_function(
             run,
             data_keyword_argument="request",
-            persistence_store=DynamoDBPersistenceLayer(table_name=self._table_name),
+            persistence_store=DynamoDBPersistenceLayer(
+                table_name=self._table_name, boto3_session=boto3_session()
+            ),
             config=self._config,
             output_serializer=CustomDictSerializer(
                 to_dict=self._records.compact, from_dict=self._records.expand
