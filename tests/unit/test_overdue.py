@@ -303,6 +303,13 @@ class Mailer:
 class Notes:
     def __init__(self) -> None:
         self.warnings: list[str] = []
+        self.counts: dict[str, int] = {}
+
+    def count(self, name: str, value: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + value
+
+    def info(self, message: str, **fields: object) -> None:
+        pass
 
     def warning(self, message: str, **fields: object) -> None:
         self.warnings.append(message)

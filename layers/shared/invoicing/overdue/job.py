@@ -72,6 +72,10 @@ class OverdueReport:
 
 
 class Telemetry(Protocol):
+    def count(self, name: str, value: int = 1) -> None: ...
+
+    def info(self, message: str, **fields: object) -> None: ...
+
     def warning(self, message: str, **fields: object) -> None: ...
 
 
@@ -107,6 +111,9 @@ class OverdueJob:
                 self._telemetry.warning(
                     "Overdue step failed", tenant=entry.tenant_id, invoice=entry.invoice_id, error=str(error)
                 )
+        for outcome, value in report.counts().items():
+            self._telemetry.count(f"Overdue{outcome.title()}", value)
+        self._telemetry.info("Overdue job ran", now=now.isoformat(), **report.counts())
         return report
 
     def _advance(

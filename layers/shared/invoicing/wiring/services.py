@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
     from invoicing.overdue.job import OverdueJob
+    from invoicing.overdue.job import OverdueJob
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
     from invoicing.scheduling.requests import Scheduling
@@ -239,6 +240,22 @@ class RecurringServices(MailRequestServices):
         return RecurringInvoices(
             self.invoices, DynamoInvoiceJobs(self.settings.table_name), self.invoice_mail, self.telemetry
         )
+
+
+class OverdueServices(MailRequestServices):
+    """The overdue job: `overdue_job` moves overdue invoices and queues their reminders."""
+
+    @cached_property
+    def overdue_job(self) -> OverdueJob:
+        from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs
+        from invoicing.overdue.job import OverdueJob
+        from invoicing.overdue.policy import ReminderSettings
+
+        def reminders_of(tenant_id: str) -> ReminderSettings:
+            return self.tenant_settings.get(tenant_id).settings.reminders
+
+        jobs = DynamoInvoiceJobs(self.settings.table_name)
+        return OverdueJob(self.invoices, jobs, reminders_of, self.invoice_mail, self.telemetry)
 
 
 class OverdueServices(MailRequestServices):
