@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Logger, Metrics
 
 from invoicing.settings import ConfigurationError, DocumentsSettings, TableSettings, load_settings
 from invoicing.wiring.services import Services
+from invoicing.wiring.tracing import build_tracer
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
@@ -25,7 +26,7 @@ class Function[S: Services]:
         settings = load_settings(services_type.settings_type)
         self.services: S = services_type(settings)
         self.logger = Logger()
-        self.tracer = Tracer()
+        self.tracer = build_tracer()
         self.metrics = Metrics()
 
 
