@@ -42,25 +42,32 @@ class FileKind:
     extension: str
     content_type: str
     attachment_type: AttachmentType
+    #: how a refusal names the kind
+    label: str
 
 
-PDF = FileKind("pdf", "application/pdf", AttachmentType.PDF)
-PNG = FileKind("png", "image/png", AttachmentType.IMAGE)
-JPEG = FileKind("jpg", "image/jpeg", AttachmentType.IMAGE)
-GIF = FileKind("gif", "image/gif", AttachmentType.IMAGE)
-WEBP = FileKind("webp", "image/webp", AttachmentType.IMAGE)
+PDF = FileKind("pdf", "application/pdf", AttachmentType.PDF, "PDF")
+PNG = FileKind("png", "image/png", AttachmentType.IMAGE, "PNG")
+JPEG = FileKind("jpg", "image/jpeg", AttachmentType.IMAGE, "JPEG")
+GIF = FileKind("gif", "image/gif", AttachmentType.IMAGE, "GIF")
+WEBP = FileKind("webp", "image/webp", AttachmentType.IMAGE, "WebP")
 DOCX = FileKind(
     "docx",
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     AttachmentType.DOCUMENT,
+    "DOCX",
 )
 XLSX = FileKind(
-    "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", AttachmentType.SPREADSHEET
+    "xlsx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    AttachmentType.SPREADSHEET,
+    "XLSX",
 )
-ODT = FileKind("odt", "application/vnd.oasis.opendocument.text", AttachmentType.DOCUMENT)
-ODS = FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", AttachmentType.SPREADSHEET)
+ODT = FileKind("odt", "application/vnd.oasis.opendocument.text", AttachmentType.DOCUMENT, "ODT")
+ODS = FileKind("ods", "application/vnd.oasis.opendocument.spreadsheet", AttachmentType.SPREADSHEET, "ODS")
+#: what `sniff` recognises; the OpenAPI document lists their content types
 ALLOWED_KINDS = (PDF, PNG, JPEG, GIF, WEBP, DOCX, XLSX, ODT, ODS)
-ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, WebP, DOCX, XLSX, ODT or ODS"
+ALLOWED_DESCRIPTION = f"{', '.join(kind.label for kind in ALLOWED_KINDS[:-1])} or {ALLOWED_KINDS[-1].label}"
 
 _EXTENSION_ALIASES = {"jpeg": "jpg", "jpe": "jpg"}
 _ODF_MIMETYPES = {ODT.content_type.encode(): ODT, ODS.content_type.encode(): ODS}
