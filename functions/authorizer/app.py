@@ -7,7 +7,6 @@ per Authorization header (ReauthorizeEvery, 300 s), so an API key revoked or exp
 its cached Allow until that entry ends; every fresh check reads the key and refuses it.
 """
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
@@ -16,20 +15,14 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event i
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from invoicing.adapters.tenant_store import DynamoTenantRepository
-from invoicing.adapters.token_keys import JwksKeys, SigningSecret
-from invoicing.auth.authenticator import Authenticator
+from invoicing.auth.principal import Principal
 from invoicing.auth.route_access import statements_for
-from invoicing.auth.tokens import ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHM, TokenPolicy
 from invoicing.errors import AuthenticationFailed
-from invoicing.settings import TableSettings, load_settings
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import AuthorizerServices
 
-
-class AuthorizerSettings(TableSettings):
-    token_secret_arn: str
-    jwt_issuer: str
-    jwt_audience: str
-    jwks_url: str = ""
+function = Function(AuthorizerServices)
+logger = function.logger
 
 
 class Unauthorized(Exception):
@@ -39,43 +32,8 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
-def build_authenticator(settings: AuthorizerSettings) -> Authenticator:
-    external_issuer = bool(settings.jwks_url)
-    return Authenticator(
-        tenants=DynamoTenantRepository(settings.table_name),
-        token_policy=TokenPolicy(
-            issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
-            algorithms=ASYMMETRIC_ALGORITHMS if external_issuer else (HMAC_ALGORITHM,),
-        ),
-        resolve_token_key=(
-            JwksKeys(settings.jwks_url).resolver()
-            if external_issuer
-            else SigningSecret(settings.token_secret_arn).resolver()
-        ),
-    )
-
-
-settings = load_settings(AuthorizerSettings)
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-authenticator = build_authenticator(settings)
-
-
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-@event_source(data_class=APIGatewayAuthorizerRequestEvent)
-def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, object]:
-    logger.set_correlation_id(event.request_context.request_id)
-    try:
-        principal = authenticator.authenticate(event.headers.get("Authorization"))
-    except AuthenticationFailed as refusal:
-        logger.info("authentication refused", extra={"reason": refusal.message})
-        metrics.add_metric(name="AuthenticationRefused", unit=MetricUnit.Count, value=1)
-        raise Unauthorized from None
-    logger.info("authenticated", extra={"tenant_id": principal.tenant_id, "method": principal.auth_method})
+def _policy(event: APIGatewayAuthorizerRequestEvent, principal: Principal) -> dict[str, object]:
+    """Allow what the caller's scopes open, deny the rest; the caller in the context."""
     arn = event.parsed_arn
     policy = APIGatewayAuthorizerResponse(
         principal_id=principal.subject,
@@ -91,3 +49,17 @@ def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaConte
         else:
             policy.deny_route(statement.method, statement.resource)
     return policy.asdict()
+
+
+@function.entry_point
+@event_source(data_class=APIGatewayAuthorizerRequestEvent)
+def lambda_handler(event: APIGatewayAuthorizerRequestEvent, context: LambdaContext) -> dict[str, object]:
+    logger.set_correlation_id(event.request_context.request_id)
+    try:
+        principal = function.services.authenticator.authenticate(event.headers.get("Authorization"))
+    except AuthenticationFailed as refusal:
+        logger.info("authentication refused", extra={"reason": refusal.message})
+        function.metrics.add_metric(name="AuthenticationRefused", unit=MetricUnit.Count, value=1)
+        raise Unauthorized from None
+    logger.info("authenticated", extra={"tenant_id": principal.tenant_id, "method": principal.auth_method})
+    return _policy(event, principal)

@@ -15,13 +15,11 @@ from functools import cache
 from importlib.util import find_spec
 from pathlib import Path
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 
-from invoicing.api.handler import api_handler
-from invoicing.api.resolver import build_resolver
 from invoicing.errors import NotFound
-from invoicing.settings import FunctionSettings, load_settings
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import Services
 
 HERE = Path(__file__).parent
 DOCUMENT_PATH = HERE / "openapi.json"
@@ -57,11 +55,8 @@ PAGE = """<!doctype html>
 <script src="docs/swagger-initializer.js"></script></body></html>
 """
 
-settings = load_settings(FunctionSettings)
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = build_resolver(logger)
+function = ApiFunction(Services)
+app = function.app
 
 
 @cache
@@ -112,4 +107,4 @@ def swagger_ui_asset(asset: str) -> Response[str]:
     return Response(200, ASSETS[asset][1], _asset(asset), headers=headers)
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics)
+lambda_handler = function.handler()

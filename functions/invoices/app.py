@@ -2,43 +2,23 @@
 
 from typing import Annotated
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Query
 from pydantic import Field
 
-from invoicing.adapters.document_store import S3DocumentStore
-from invoicing.adapters.invoice_store import DynamoInvoiceRepository
-from invoicing.adapters.settings_store import DynamoSettingsRepository
-from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.api.actor import current_actor
-from invoicing.api.handler import api_handler
-from invoicing.api.identity import current_principal, requires_any_scope
-from invoicing.api.resolver import build_resolver
-from invoicing.auth.principal import Scope
-from invoicing.clock import utc_now
+from invoicing.api.identity import READ_INVOICES, WRITE_INVOICES, current_principal
 from invoicing.errors import ValidationFailed
-from invoicing.invoices import edits, kernel, workflow
+from invoicing.invoices.edits import NOT_BLANK
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
-from invoicing.settings import DocumentsSettings, load_settings
-from invoicing.tenants.model import require_tenant
-from invoicing.tenants.settings import with_defaults
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import DocumentServices
 
 MAX_IDS = 100
-MAX_LISTED = 500
 
-settings = load_settings(DocumentsSettings)
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = build_resolver(logger)
-invoices = DynamoInvoiceRepository(settings.table_name)
-tenants = DynamoTenantRepository(settings.table_name)
-tenant_settings = DynamoSettingsRepository(settings.table_name)
-documents = S3DocumentStore(settings.bucket_name)
-
-READ = [requires_any_scope(Scope.INVOICES_READ)]
-WRITE = [requires_any_scope(Scope.INVOICES_WRITE)]
+function = ApiFunction(DocumentServices)
+app = function.app
+services = function.services
 
 IdList = Annotated[
     list[str],
@@ -53,10 +33,7 @@ IdList = Annotated[
 ]
 Comment = Annotated[
     str,
-    Body(
-        description="The comment, as a JSON string; not blank.",
-        json_schema_extra={"pattern": edits.NOT_BLANK},
-    ),
+    Body(description="The comment, as a JSON string; not blank.", json_schema_extra={"pattern": NOT_BLANK}),
     Field(max_length=10_000),
 ]
 
@@ -70,151 +47,108 @@ def _ids(values: list[str]) -> list[str]:
     return ids
 
 
-def _delete(invoice: Invoice) -> None:
-    """The invoice, then every version of its PDFs and attachments in the documents bucket."""
-    invoices.delete(invoice)
-    documents.delete_invoice_files(invoice.tenantId, invoice.id)
-
-
 def _created(invoice: Invoice) -> Response[Invoice]:
-    return Response(
-        status_code=201,
-        content_type="application/json",
-        body=invoice,
-        headers={"Location": f"/v1/invoices/find/{invoice.id}"},
-    )
+    headers = {"Location": f"/v1/invoices/find/{invoice.id}"}
+    return Response(status_code=201, content_type="application/json", body=invoice, headers=headers)
 
 
-def _create(fields: InvoiceCreate) -> Response[Invoice]:
-    """A new draft with the tenant's defaults (settings, else the tenant's currency) where `fields`
-    leave them out."""
-    actor = current_actor(app)
-    defaults = tenant_settings.get(actor.tenant_id).settings.defaults
-    complete = with_defaults(
-        fields, defaults, lambda: require_tenant(tenants, actor.tenant_id).default_currency
-    )
-    change = edits.create_invoice(complete, actor=actor, now=utc_now(), tax_rounding=defaults.taxRounding)
-    return _created(invoices.create(change.invoice, change.event))
+def _tenant() -> str:
+    return current_principal(app).tenant_id
 
 
-def _apply(invoice_id: str, change: kernel.ChangeFunction) -> Invoice:
-    actor = current_actor(app)
-    return workflow.change_invoice(
-        invoices, actor.tenant_id, invoice_id, lambda current: change(current, actor)
-    )
-
-
-@app.post("/v1/invoices", middlewares=WRITE, responses={201: {"description": "The new draft invoice."}})
-@tracer.capture_method
+@app.post(
+    "/v1/invoices", middlewares=WRITE_INVOICES, responses={201: {"description": "The new draft invoice."}}
+)
+@function.tracer.capture_method
 def create_invoice(invoice: InvoiceCreate) -> Response[Invoice]:
-    return _create(invoice)
+    return _created(services.invoice_editing.create(current_actor(app), invoice))
 
 
-@app.post("/v1/invoices/empty", middlewares=WRITE, responses={201: {"description": "The new empty draft."}})
-@tracer.capture_method
+@app.post(
+    "/v1/invoices/empty", middlewares=WRITE_INVOICES, responses={201: {"description": "The new empty draft."}}
+)
+@function.tracer.capture_method
 def create_empty_invoice() -> Response[Invoice]:
-    return _create(InvoiceCreate())
+    return _created(services.invoice_editing.create(current_actor(app), InvoiceCreate()))
 
 
-@app.get("/v1/invoices/find/<invoiceId>", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/find/<invoiceId>", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def find_invoice(invoiceId: str) -> Invoice:
-    return invoices.get(current_principal(app).tenant_id, invoiceId)
+    return services.invoice_editing.find(_tenant(), invoiceId)
 
 
-@app.get("/v1/invoices/find", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/find", middlewares=READ_INVOICES)
+@app.get(
+    "/v1/invoices/find-list",
+    middlewares=READ_INVOICES,
+    operation_id="find_invoice_list_v1_invoices_find_list_get",
+)
+@function.tracer.capture_method
 def find_invoices(ids: IdList) -> list[Invoice]:
-    return invoices.get_many(current_principal(app).tenant_id, _ids(ids))
+    return services.invoice_editing.find_many(_tenant(), _ids(ids))
 
 
-@app.get("/v1/invoices/find-list", middlewares=READ)
-@tracer.capture_method
-def find_invoice_list(ids: IdList) -> list[Invoice]:
-    return invoices.get_many(current_principal(app).tenant_id, _ids(ids))
-
-
-@app.get("/v1/invoices/find-all", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/find-all", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def find_all_invoices() -> list[Invoice]:
     """The tenant's newest invoices by invoice date, at most 500; page through more with /page."""
-    tenant_id = current_principal(app).tenant_id
-    return invoices.get_many(tenant_id, invoices.ids_by_invoice_date(tenant_id, MAX_LISTED))
+    return services.invoice_editing.newest(_tenant())
 
 
-@app.get("/v1/invoices/by-opportunity/<opportunityId>", middlewares=READ)
-@tracer.capture_method
+@app.get("/v1/invoices/by-opportunity/<opportunityId>", middlewares=READ_INVOICES)
+@function.tracer.capture_method
 def find_by_opportunity(opportunityId: str) -> list[Invoice]:
-    tenant_id = current_principal(app).tenant_id
-    return invoices.get_many(tenant_id, invoices.ids_by_opportunity(tenant_id, opportunityId, MAX_LISTED))
+    return services.invoice_editing.by_opportunity(_tenant(), opportunityId)
 
 
-@app.patch("/v1/invoices/<invoiceId>/update", middlewares=WRITE)
-@tracer.capture_method
+@app.patch("/v1/invoices/<invoiceId>/update", middlewares=WRITE_INVOICES)
+@function.tracer.capture_method
 def update_invoice(invoiceId: str, patch: InvoiceFields) -> Invoice:
-    return _apply(
-        invoiceId, lambda current, actor: edits.update_invoice(current, patch, actor=actor, now=utc_now())
-    )
+    return services.invoice_editing.update(current_actor(app), invoiceId, patch)
 
 
-@app.post("/v1/invoices/<invoiceId>/rows", middlewares=WRITE)
-@tracer.capture_method
+@app.post("/v1/invoices/<invoiceId>/rows", middlewares=WRITE_INVOICES)
+@function.tracer.capture_method
 def add_row(invoiceId: str, row: RowInput) -> Invoice:
-    return _apply(invoiceId, lambda current, actor: edits.add_row(current, row, actor=actor, now=utc_now()))
+    return services.invoice_editing.add_row(current_actor(app), invoiceId, row)
 
 
-@app.delete("/v1/invoices/<invoiceId>/rows/<rowId>", middlewares=WRITE)
-@tracer.capture_method
+@app.delete("/v1/invoices/<invoiceId>/rows/<rowId>", middlewares=WRITE_INVOICES)
+@function.tracer.capture_method
 def remove_row(invoiceId: str, rowId: str) -> Invoice:
-    return _apply(
-        invoiceId, lambda current, actor: edits.remove_row(current, rowId, actor=actor, now=utc_now())
-    )
+    return services.invoice_editing.remove_row(current_actor(app), invoiceId, rowId)
 
 
-@app.post("/v1/invoices/<invoiceId>/comment", middlewares=WRITE)
-@tracer.capture_method
+@app.post("/v1/invoices/<invoiceId>/comment", middlewares=WRITE_INVOICES)
+@function.tracer.capture_method
 def add_comment(invoiceId: str, comment: Comment) -> Invoice:
-    return _apply(
-        invoiceId, lambda current, actor: edits.add_comment(current, comment, actor=actor, now=utc_now())
-    )
+    return services.invoice_editing.add_comment(current_actor(app), invoiceId, comment)
 
 
-@app.patch("/v1/invoices/<invoiceId>/link-opportunity/<opportunityId>", middlewares=WRITE)
-@tracer.capture_method
+@app.patch("/v1/invoices/<invoiceId>/link-opportunity/<opportunityId>", middlewares=WRITE_INVOICES)
+@function.tracer.capture_method
 def link_opportunity(invoiceId: str, opportunityId: str) -> Invoice:
-    return _apply(
-        invoiceId,
-        lambda current, actor: edits.link_opportunity(current, opportunityId, actor=actor, now=utc_now()),
-    )
+    return services.invoice_editing.link_opportunity(current_actor(app), invoiceId, opportunityId)
 
 
-@app.delete("/v1/invoices/<invoiceId>", middlewares=WRITE, responses={204: {"description": "Deleted."}})
-@tracer.capture_method
+@app.delete(
+    "/v1/invoices/<invoiceId>", middlewares=WRITE_INVOICES, responses={204: {"description": "Deleted."}}
+)
+@function.tracer.capture_method
 def delete_invoice(invoiceId: str) -> Response[None]:
-    invoice = invoices.get(current_principal(app).tenant_id, invoiceId)
-    edits.ensure_deletable(invoice)
-    _delete(invoice)
+    services.invoice_editing.delete(current_actor(app), [invoiceId])
     return Response(status_code=204)
 
 
-@app.delete("/v1/invoices/delete-list", middlewares=WRITE, responses={204: {"description": "All deleted."}})
-@tracer.capture_method
+@app.delete(
+    "/v1/invoices/delete-list", middlewares=WRITE_INVOICES, responses={204: {"description": "All deleted."}}
+)
+@function.tracer.capture_method
 def delete_invoices(ids: IdList) -> Response[None]:
     """Checks every invoice first, so one that may not be deleted stops the whole request."""
-    tenant_id = current_principal(app).tenant_id
-    targets = [invoices.get(tenant_id, invoice_id) for invoice_id in _ids(ids)]
-    for invoice in targets:
-        edits.ensure_deletable(invoice)
-    for invoice in targets:
-        _delete(invoice)
+    services.invoice_editing.delete(current_actor(app), _ids(ids))
     return Response(status_code=204)
 
 
-lambda_handler = api_handler(
-    app,
-    logger,
-    tracer,
-    metrics,
-    idempotency_table=settings.idempotency_table_name,
-    idempotency_bucket=settings.bucket_name,
-)
+lambda_handler = function.handler(idempotent=True, keeps_large_responses=True)

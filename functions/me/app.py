@@ -1,19 +1,16 @@
 """GET /v1/me: who the caller is, as the authorizer established it."""
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from typing import Self
+
 from pydantic import BaseModel, Field
 
-from invoicing.api.handler import api_handler
 from invoicing.api.identity import current_principal, requires_any_scope
-from invoicing.api.resolver import build_resolver
-from invoicing.auth.principal import Scope
-from invoicing.settings import FunctionSettings, load_settings
+from invoicing.auth.principal import Principal, Scope
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import Services
 
-settings = load_settings(FunctionSettings)
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics()
-app = build_resolver(logger)
+function = ApiFunction(Services)
+app = function.app
 
 
 class Me(BaseModel):
@@ -22,17 +19,20 @@ class Me(BaseModel):
     scopes: list[str] = Field(description="Scopes granted to the caller.")
     subject: str = Field(description="The token's subject, or api-key:<keyId> for API keys.")
 
+    @classmethod
+    def of(cls, principal: Principal) -> Self:
+        return cls(
+            tenantId=principal.tenant_id,
+            clientId=principal.client_id,
+            scopes=sorted(principal.scopes),
+            subject=principal.subject,
+        )
+
 
 @app.get("/v1/me", middlewares=[requires_any_scope(*Scope)])
-@tracer.capture_method
+@function.tracer.capture_method
 def get_me() -> Me:
-    principal = current_principal(app)
-    return Me(
-        tenantId=principal.tenant_id,
-        clientId=principal.client_id,
-        scopes=sorted(principal.scopes),
-        subject=principal.subject,
-    )
+    return Me.of(current_principal(app))
 
 
-lambda_handler = api_handler(app, logger, tracer, metrics)
+lambda_handler = function.handler()

@@ -242,7 +242,7 @@ def test_mark_as_paid_with_the_same_key_and_another_date_is_422(functions):
 
 def test_a_concurrent_change_is_not_kept_so_the_retry_runs_again(functions, monkeypatch):
     invoice = draft(functions)
-    repository = functions["invoices"].invoices
+    repository = functions["invoices"].services.invoices
     delete = repository.delete
     calls = []
 

@@ -37,6 +37,15 @@ def load_settings[S: BaseSettings](settings_type: type[S]) -> S:
         raise ConfigurationError(f"{settings_type.__name__}: " + "; ".join(problems)) from None
 
 
+class AuthorizerSettings(TableSettings):
+    """The authorizer: the stack's token signing secret, or an external OIDC issuer's JWKS."""
+
+    token_secret_arn: str
+    jwt_issuer: str
+    jwt_audience: str
+    jwks_url: str = ""
+
+
 class DocumentsSettings(TableSettings):
     """Functions that read or delete an invoice's PDFs and attachments."""
 

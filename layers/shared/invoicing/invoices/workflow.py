@@ -19,7 +19,7 @@ from invoicing.backoff import Backoff, Sleep
 from invoicing.errors import ConcurrentChange
 from invoicing.invoices import credit_notes, lifecycle
 from invoicing.invoices.credit_notes import CreditNoteRequest
-from invoicing.invoices.kernel import Actor, Change
+from invoicing.invoices.kernel import Actor, Change, ChangeFunction
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
 from invoicing.invoices.model import Event, Invoice, Seller
 
@@ -59,6 +59,21 @@ def change_invoice(
         except ConcurrentChange:
             if not retry or not retries.wait():
                 raise
+
+
+def change_as(
+    store: InvoiceStore,
+    actor: Actor,
+    invoice_id: str,
+    change: ChangeFunction,
+    *,
+    retry: bool = False,
+    sleep: Sleep = time.sleep,
+) -> Invoice:
+    """`change` made by `actor` to an invoice of its tenant (`change_invoice`)."""
+    return change_invoice(
+        store, actor.tenant_id, invoice_id, lambda current: change(current, actor), retry=retry, sleep=sleep
+    )
 
 
 class _AlreadyRecorded(Exception):

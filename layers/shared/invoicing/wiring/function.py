@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from invoicing.wiring.tracing import build_tracer
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from invoicing.api.handler import LambdaHandler
     from invoicing.api.idempotency import NeverStored
@@ -28,6 +30,13 @@ class Function[S: Services]:
         self.logger = Logger()
         self.tracer = build_tracer()
         self.metrics = Metrics()
+
+    def entry_point[E, R](self, handle: Callable[[E, LambdaContext], R]) -> Callable[[E, LambdaContext], R]:
+        """Decorator: `handle` as a Lambda entry point, its log lines carrying the invocation, traced,
+        and its metrics flushed when it returns."""
+        traced = self.tracer.capture_lambda_handler(self.metrics.log_metrics(handle))
+        entry: Callable[[E, LambdaContext], R] = self.logger.inject_lambda_context(traced)
+        return entry
 
 
 class ApiFunction[S: Services](Function[S]):

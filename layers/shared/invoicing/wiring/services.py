@@ -8,6 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, ClassVar
 
 from invoicing.settings import (
+    AuthorizerSettings,
     DeliverySettings,
     DocumentsSettings,
     FunctionSettings,
@@ -30,14 +31,17 @@ if TYPE_CHECKING:
     from invoicing.adapters.settings_store import DynamoSettingsRepository
     from invoicing.adapters.suppressions import DynamoSuppressionList
     from invoicing.adapters.tenant_store import DynamoTenantRepository
+    from invoicing.auth.authenticator import Authenticator
     from invoicing.documents.attachments import Attachments
     from invoicing.documents.downloads import InvoicePdfs
+    from invoicing.invoices.dashboard import Dashboard
+    from invoicing.invoices.editing import InvoiceEditing
     from invoicing.invoices.finding import InvoiceFinder
+    from invoicing.invoices.transitions import InvoiceTransitions
     from invoicing.mail.delivery import MailDelivery
     from invoicing.mail.relay import OutboxRelay
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
-    from invoicing.overdue.job import OverdueJob
     from invoicing.overdue.job import OverdueJob
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
@@ -90,6 +94,18 @@ class TableServices(Services):
 
         return DynamoFiguresRepository(self.settings.table_name)
 
+    @cached_property
+    def dashboard(self) -> Dashboard:
+        from invoicing.invoices.dashboard import Dashboard
+
+        return Dashboard(self.figures, self.invoices, self.tenants)
+
+    @cached_property
+    def transitions(self) -> InvoiceTransitions:
+        from invoicing.invoices.transitions import InvoiceTransitions
+
+        return InvoiceTransitions(self.invoices, self.tenants, self.tenant_settings)
+
 
 class DocumentServices(TableServices):
     """The stores, and the bucket of PDFs and attachments."""
@@ -102,6 +118,12 @@ class DocumentServices(TableServices):
         from invoicing.adapters.document_store import S3DocumentStore
 
         return S3DocumentStore(self.settings.bucket_name)
+
+    @cached_property
+    def invoice_editing(self) -> InvoiceEditing:
+        from invoicing.invoices.editing import InvoiceEditing
+
+        return InvoiceEditing(self.invoices, self.tenants, self.tenant_settings, self.documents)
 
     @cached_property
     def invoice_pdfs(self) -> InvoicePdfs:
@@ -145,6 +167,36 @@ class SearchServices(TableServices):
             self.invoices,
             self.exports,
             csv_inline_limit_bytes=self.settings.csv_inline_limit_bytes,
+        )
+
+
+class AuthorizerServices(TableServices):
+    """The authenticator: tenants and their API keys, and the keys that verify tokens (the stack's
+    signing secret, or an external issuer's JWKS)."""
+
+    settings_type = AuthorizerSettings
+    settings: AuthorizerSettings
+
+    @cached_property
+    def authenticator(self) -> Authenticator:
+        from invoicing.adapters.token_keys import JwksKeys, SigningSecret
+        from invoicing.auth.authenticator import Authenticator
+        from invoicing.auth.tokens import ASYMMETRIC_ALGORITHMS, HMAC_ALGORITHM, TokenPolicy
+
+        settings = self.settings
+        external_issuer = bool(settings.jwks_url)
+        return Authenticator(
+            tenants=self.tenants,
+            token_policy=TokenPolicy(
+                issuer=settings.jwt_issuer,
+                audience=settings.jwt_audience,
+                algorithms=ASYMMETRIC_ALGORITHMS if external_issuer else (HMAC_ALGORITHM,),
+            ),
+            resolve_token_key=(
+                JwksKeys(settings.jwks_url).resolver()
+                if external_issuer
+                else SigningSecret(settings.token_secret_arn).resolver()
+            ),
         )
 
 
@@ -240,22 +292,6 @@ class RecurringServices(MailRequestServices):
         return RecurringInvoices(
             self.invoices, DynamoInvoiceJobs(self.settings.table_name), self.invoice_mail, self.telemetry
         )
-
-
-class OverdueServices(MailRequestServices):
-    """The overdue job: `overdue_job` moves overdue invoices and queues their reminders."""
-
-    @cached_property
-    def overdue_job(self) -> OverdueJob:
-        from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs
-        from invoicing.overdue.job import OverdueJob
-        from invoicing.overdue.policy import ReminderSettings
-
-        def reminders_of(tenant_id: str) -> ReminderSettings:
-            return self.tenant_settings.get(tenant_id).settings.reminders
-
-        jobs = DynamoInvoiceJobs(self.settings.table_name)
-        return OverdueJob(self.invoices, jobs, reminders_of, self.invoice_mail, self.telemetry)
 
 
 class OverdueServices(MailRequestServices):
