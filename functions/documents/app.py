@@ -85,8 +85,7 @@ def generate_pdf(invoiceId: str, rendition: Rendition = None) -> Invoice:
 @function.tracer.capture_method
 def get_pdf(invoiceId: str, rendition: Rendition = None) -> Response[bytes]:
     """The invoice's PDF: an issued invoice's original, byte for byte as first rendered, or a draft's
-    preview stamped DRAFT. Not annotated with a body type: powertools would validate and serialise
-    an annotated bytes body as JSON."""
+    preview stamped DRAFT."""
     download = services.invoice_pdfs.download(current_actor(app), invoiceId, rendition)
     pdf = _counted(download.rendered).pdf
     if download.link is not None:
