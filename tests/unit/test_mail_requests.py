@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoicing.errors import DependencyUnavailable, NotFound
+from invoicing.errors import DependencyUnavailable, InvoiceChanged, NotFound
 from invoicing.invoices import edits, kernel
 from invoicing.invoices.enums import EventType, InvoiceStatus
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, RowInput
@@ -32,6 +32,8 @@ class CountedInvoices:
     def __init__(self, *invoices: Invoice) -> None:
         self.invoices = {invoice.id: invoice for invoice in invoices}
         self.reads = 0
+        #: an invoice another request changes just before this call's next write
+        self.meddle: Invoice | None = None
 
     def get(self, tenant_id: str, invoice_id: str) -> Invoice:
         self.reads += 1
@@ -40,6 +42,10 @@ class CountedInvoices:
         return self.invoices[invoice_id]
 
     def save(self, invoice: Invoice, *events: Event, previous: Invoice, number: object = None) -> Invoice:
+        if self.meddle is not None:
+            self.invoices[self.meddle.id], self.meddle = self.meddle, None
+        if self.invoices[invoice.id].version != previous.version:
+            raise InvoiceChanged(f"Invoice {invoice.id} changed.")
         stored = invoice.model_copy(
             update={"version": previous.version + len(events), "events": [*previous.events, *events]}
         )
@@ -296,3 +302,14 @@ def test_a_copy_goes_to_the_address_given_for_the_invoice_number():
 
     assert (queued.message.kind, queued.message.recipient) == (MailKind.COPY, "accounts@buyer.example")
     assert queued.invoice.sentMails == ["accounts@buyer.example"]
+
+
+def test_a_change_by_another_request_meanwhile_is_read_and_kept():
+    world = World(sent())
+    world.invoices.meddle = world.invoice.model_copy(update={"version": 2, "mailBody": "Changed meanwhile."})
+
+    queued = world.mail.remind(ACTOR, world.invoice.id, request_key="key-1", now=NOW)
+
+    assert world.invoices.reads == 2
+    assert queued.invoice.mailBody == "Changed meanwhile."
+    assert world.events()[-1] is EventType.MAIL_QUEUED

@@ -17,7 +17,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Protocol
 
-from invoicing.errors import ConcurrentChange, DependencyUnavailable, NotFound
+from invoicing.errors import DependencyUnavailable, NotFound
 from invoicing.invoices import lifecycle, workflow
 from invoicing.invoices.enums import UNPUBLISHED_STATUSES
 from invoicing.invoices.kernel import Actor
@@ -59,7 +59,8 @@ def blob_id_of_client_pdf(content: bytes) -> str:
 
 class _SeenInvoices:
     """The invoice store as one call sees it: a read answers the invoice as this call last read or
-    wrote it, until a write finds it changed meanwhile; so a send reads its invoice once."""
+    wrote it, until a write fails (another request changed it meanwhile, say); so a send reads its
+    invoice once, and publishing and recording the mail re-read only after a concurrent change."""
 
     def __init__(self, store: workflow.InvoiceStore) -> None:
         self._store = store
@@ -76,7 +77,7 @@ class _SeenInvoices:
     ) -> Invoice:
         try:
             self._seen = self._store.save(invoice, *events, previous=previous, number=number)
-        except ConcurrentChange:
+        except Exception:
             self._seen = None
             raise
         return self._seen
