@@ -31,8 +31,6 @@ def deliver(record: SQSRecord) -> None:
     services.mail_delivery.deliver(OutboxMessage.from_json(record.body), attempt)
 
 
-@function.logger.inject_lambda_context
-@function.tracer.capture_lambda_handler
-@function.metrics.log_metrics
+@function.entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=deliver, processor=processor, context=context)

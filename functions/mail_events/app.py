@@ -17,9 +17,7 @@ function = Function(MailEventServices)
 services = function.services
 
 
-@function.logger.inject_lambda_context
-@function.tracer.capture_lambda_handler
-@function.metrics.log_metrics
+@function.entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> None:
     for record in SNSEvent(event).records:
         services.delivery_reports.record(record.sns.message, record.sns.message_id)

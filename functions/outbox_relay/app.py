@@ -24,9 +24,7 @@ def _run_time(event: dict[str, Any]) -> datetime:
     return utc_now()
 
 
-@function.logger.inject_lambda_context
-@function.tracer.capture_lambda_handler
-@function.metrics.log_metrics
+@function.entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     relayed = services.outbox_relay.run(_run_time(event))
     return {"requeued": relayed.requeued, "abandoned": relayed.abandoned}
