@@ -16,7 +16,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv browser printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job clean
+.PHONY: help venv browser printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ openapi: $(STAMP) ## Regenerate functions/docs/openapi.json from the routes
 
 job: $(STAMP) ## Fire a scheduled function once: make job NAME=<function> AT=<ISO-8601 time>
 	$(PY) -m devtools.stack.job --name "$(NAME)" --at "$(AT)"
+
+jobs: $(STAMP) ## Run, as of AT, every job and one-time schedule due by then: make jobs AT=<ISO-8601 time>
+	$(PY) -m devtools.stack.jobs --at "$(AT)" --state-dir "$(STATE_DIR)"
 
 clean: ## Remove build output and local state
 	rm -rf .aws-sam .local .pytest_cache .mypy_cache .ruff_cache .coverage

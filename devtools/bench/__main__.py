@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devtools.bench import aws_calls, cold_start, pdf_render, search_costs
+from devtools.bench import aws_calls, cold_start, jobs, pdf_render, search_costs
 from devtools.bench.lambda_venv import ensure_lambda_venv
 from devtools.bench.report import Section, write_section
 from devtools.template import ROOT, local_deployment
@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         aws_calls.run(),
         pdf_render.run(),
         search_costs.run(),
+        jobs.run(),
     ]
     for section in sections:
         write_section(args.output, section)

@@ -128,3 +128,22 @@ def run_admin(stack: RunningStack, *arguments: str) -> str:
             f"admin {' '.join(arguments)} failed ({completed.returncode}):\n{completed.stderr}"
         )
     return completed.stdout
+
+
+def run_jobs(stack: RunningStack, at: str) -> str:
+    """`make jobs AT=<at>` against the stack (`python -m devtools.stack.jobs`): its output, whose
+    last lines are the summary, one per job; AdminCommandError when a job failed."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "devtools.stack.jobs", "--state-dir", str(stack.state_dir), "--at", at],
+        cwd=ROOT,
+        env=python_environment(),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if completed.returncode != 0:
+        raise AdminCommandError(
+            f"jobs as of {at} failed ({completed.returncode}):\n{completed.stdout}{completed.stderr}"
+        )
+    return completed.stdout
