@@ -18,13 +18,14 @@ from pathlib import Path
 from devtools.template import REGION, local_deployment
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.adapters.token_keys import SigningSecret
+from invoicing.auth.api_keys import create_api_key, revoke_api_key
 from invoicing.auth.principal import KNOWN_SCOPES
 from invoicing.auth.tokens import HMAC_ALGORITHM, TokenPolicy, issue_token
 from invoicing.clock import utc_now
 from invoicing.errors import DomainError
 from invoicing.invoices.figures import Reconciliation, reconcile_figures
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, NewTenant, Tenant
-from invoicing.tenants.service import create_api_key, ensure_tenant, revoke_api_key
+from invoicing.tenants.service import ensure_tenant
 
 DEFAULT_CURRENCY = "EUR"
 

@@ -8,9 +8,10 @@ import boto3
 import pytest
 
 from invoicing.adapters.tenant_store import DynamoTenantRepository
+from invoicing.auth.api_keys import create_api_key
 from invoicing.auth.tokens import TokenPolicy, issue_token
 from invoicing.tenants.model import NewTenant
-from invoicing.tenants.service import create_api_key, ensure_tenant
+from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
 
 NOW = datetime.now(UTC)

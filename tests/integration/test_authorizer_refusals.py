@@ -8,10 +8,10 @@ import jwt
 import pytest
 
 from invoicing.adapters.tenant_store import DynamoTenantRepository
-from invoicing.auth.api_keys import hash_secret, new_api_key
+from invoicing.auth.api_keys import create_api_key, hash_secret, new_api_key, revoke_api_key
 from invoicing.errors import NotFound
 from invoicing.tenants.model import ApiKeyRecord, NewTenant
-from invoicing.tenants.service import create_api_key, ensure_tenant, revoke_api_key
+from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
 
 NOW = datetime.now(UTC).replace(microsecond=0)

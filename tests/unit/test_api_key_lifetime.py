@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from invoicing.auth.api_keys import create_api_key, revoke_api_key
 from invoicing.auth.authenticator import Authenticator
 from invoicing.auth.tokens import TokenPolicy
 from invoicing.errors import AuthenticationFailed, NotFound, ValidationFailed
 from invoicing.tenants.model import NewTenant
-from invoicing.tenants.service import create_api_key, ensure_tenant, revoke_api_key
+from invoicing.tenants.service import ensure_tenant
 from tests.fakes import InMemoryTenantRepository
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

@@ -3,12 +3,13 @@ from datetime import UTC, datetime
 
 import pytest
 
+from invoicing.auth.api_keys import create_api_key
 from invoicing.auth.authenticator import Authenticator
 from invoicing.auth.principal import AuthMethod, Principal
 from invoicing.auth.tokens import TokenPolicy, issue_token
 from invoicing.errors import AuthenticationFailed
 from invoicing.tenants.model import NewTenant
-from invoicing.tenants.service import create_api_key, ensure_tenant
+from invoicing.tenants.service import ensure_tenant
 from tests.fakes import InMemoryTenantRepository
 
 SECRET = "a-signing-secret-of-sufficient-length-for-hs256"

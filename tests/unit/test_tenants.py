@@ -2,9 +2,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from invoicing.auth.api_keys import create_api_key
 from invoicing.errors import ValidationFailed
 from invoicing.tenants.model import NewTenant
-from invoicing.tenants.service import create_api_key, ensure_tenant
+from invoicing.tenants.service import ensure_tenant
 from tests.fakes import InMemoryTenantRepository
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)

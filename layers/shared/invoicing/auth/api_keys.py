@@ -1,4 +1,5 @@
-"""API keys: `keyId:secret` pairs whose secret is stored only as a salted scrypt hash."""
+"""API keys: `keyId:secret` pairs whose secret is stored only as a salted scrypt hash; created for a
+tenant, checked by the authenticator, revoked for good."""
 
 from __future__ import annotations
 
@@ -7,11 +8,14 @@ import binascii
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from invoicing.errors import AuthenticationFailed
+from invoicing.auth.principal import KNOWN_SCOPES
+from invoicing.errors import AuthenticationFailed, NotFound, ValidationFailed
+from invoicing.tenants.model import ApiKeyRecord, TenantRepository
 
 KEY_ID_PREFIX = "ak_"
 
@@ -91,3 +95,46 @@ def parse_basic_credentials(value: str) -> ApiKeyCredentials:
     if not separator or not key_id or not secret:
         raise AuthenticationFailed("Basic credentials must be keyId:secret.")
     return ApiKeyCredentials(key_id=key_id, secret=secret)
+
+
+def create_api_key(
+    repository: TenantRepository,
+    tenant_id: str,
+    scopes: Iterable[str],
+    *,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> ApiKeyCredentials:
+    """Create a key for an existing tenant; the secret is returned once and stored only as a hash.
+    A key with `expires_at` is refused from that moment on."""
+    requested = frozenset(scopes)
+    unknown = requested - KNOWN_SCOPES
+    if unknown:
+        raise ValidationFailed(
+            f"Unknown scopes: {', '.join(sorted(unknown))}.",
+            field_errors={"scopes": [f"Known scopes: {', '.join(sorted(KNOWN_SCOPES))}."]},
+        )
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed(
+            "An API key must expire in the future.", field_errors={"expiresAt": ["Must be after now."]}
+        )
+    credentials = new_api_key()
+    repository.save_api_key(
+        ApiKeyRecord(
+            key_id=credentials.key_id,
+            tenant_id=tenant_id,
+            secret_hash=hash_secret(credentials.secret),
+            scopes=requested,
+            created=now,
+            expires_at=expires_at,
+        )
+    )
+    return credentials
+
+
+def revoke_api_key(repository: TenantRepository, key_id: str, *, now: datetime) -> ApiKeyRecord:
+    """Revoke a key for good. The authorizer refuses it on its next check; API Gateway may answer
+    from its cached decision for the same Authorization header until that entry expires."""
+    if repository.find_api_key(key_id) is None:
+        raise NotFound(f"API key {key_id} does not exist.")
+    return repository.revoke_api_key(key_id, revoked_at=now)
