@@ -263,7 +263,10 @@ class DynamoInvoiceRepository:
     # --- writes ------------------------------------------------------------------------------
 
     def _header(self, invoice: Invoice, row_chunks: int) -> InvoiceItem:
-        excluded = {"rows", "events", "version", "additionalNotes", *invoice_mail_log.LOG_FIELDS}
+        # the figures and names the API derives (amountDue, seed 003's additionalNotes) are not
+        # stored: they are computed again on reading, and a stored one is ignored then
+        derived = Invoice.model_computed_fields
+        excluded = {"rows", "events", "version", *derived, *invoice_mail_log.LOG_FIELDS}
         document = invoice.model_dump(mode="python", exclude=excluded)
         return self._items(
             pk=invoice_key(invoice.tenantId, invoice.id),
