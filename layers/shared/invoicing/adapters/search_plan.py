@@ -32,7 +32,7 @@ from invoicing.adapters.invoice_items import (
     status_key,
     tenant_key,
 )
-from invoicing.invoices.enums import OWED_STATUSES, InvoiceStatus
+from invoicing.invoices.enums import DUE_STATUSES, InvoiceStatus
 from invoicing.invoices.model import MAX_AMOUNT
 from invoicing.invoices.search import AmountRange, Criteria, Sort, SortField, TimeRange
 
@@ -40,8 +40,6 @@ from invoicing.invoices.search import AmountRange, Criteria, Sort, SortField, Ti
 _EARLIEST = "0"
 #: above every date-keyed value
 _LATEST = "~"
-#: owed, and not marked overdue yet: overdue once their due date has passed
-_UNPAID = OWED_STATUSES - {InvoiceStatus.OVERDUE}
 
 
 @dataclass(frozen=True)
@@ -139,7 +137,7 @@ def _status_condition(statuses: frozenset[InvoiceStatus], overdue: bool, now: da
         return condition
     alternatives = [
         (InvoiceItem.status == status.value) & _due_before(now)
-        if status in _UNPAID
+        if status in DUE_STATUSES
         else InvoiceItem.status == status.value
         for status in sorted(statuses)
     ]
@@ -218,7 +216,7 @@ class _Planner:
                 "status",
                 rank=position if one_after_another else 0,
             )
-            if self.criteria.overdue and status in _UNPAID:
+            if self.criteria.overdue and status in DUE_STATUSES:
                 walk = replace(walk, filter=_all([walk.filter, _due_before(self.now)]))
             walks.append(walk)
         return tuple(walks)

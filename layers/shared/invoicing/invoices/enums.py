@@ -20,8 +20,10 @@ class InvoiceStatus(StrEnum):
 # The status sets, each defined here once.
 #: not issued yet: priced from their terms, deletable, numbered when they are published
 UNPUBLISHED_STATUSES = frozenset({InvoiceStatus.DRAFT, InvoiceStatus.SCHEDULED})
+#: published, not fully paid and not past due yet: OVERDUE once their due date has passed
+DUE_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
 #: published and not fully paid: what is left is outstanding, a payment or a reminder may come
-OWED_STATUSES = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID, InvoiceStatus.OVERDUE})
+OWED_STATUSES = DUE_STATUSES | {InvoiceStatus.OVERDUE}
 #: seed 003's "published" invoices: their financial content is frozen; they may carry payments and
 #: be credited
 PUBLISHED_STATUSES = OWED_STATUSES | {InvoiceStatus.PAID}

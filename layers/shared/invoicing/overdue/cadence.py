@@ -13,11 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from invoicing.invoices.enums import InvoiceStatus
+from invoicing.invoices.enums import DUE_STATUSES, InvoiceStatus
 from invoicing.invoices.model import Invoice, ReminderStep
 
 #: what the overdue job moves to OVERDUE once the due date has passed
-BECOMES_OVERDUE = frozenset({InvoiceStatus.SENT, InvoiceStatus.PARTIALLY_PAID})
+BECOMES_OVERDUE = DUE_STATUSES
 
 
 def is_past_due(invoice: Invoice, now: datetime) -> bool:
