@@ -1,6 +1,5 @@
-"""Overdue invoices (a scheduled job, hourly): OVERDUE once the due date has passed, then the
-tenant's reminder cadence, each step once (`invoicing.overdue.job.OverdueJob`). The time it runs
-for is its event's `time`, never the wall clock, so `make jobs AT=...` can move time forward."""
+"""Overdue invoices (hourly): OVERDUE once the due date has passed, then the tenant's reminder
+cadence, each step once, as of the event's time (`invoicing.overdue.job.OverdueJob`)."""
 
 from typing import Any
 
@@ -10,13 +9,16 @@ from invoicing.scheduling.job_runs import run_time
 from invoicing.wiring.function import Function
 from invoicing.wiring.services import OverdueServices
 
+#: a run stops taking invoices this close to its timeout; the next run finds the rest still due
+TIME_RESERVE_MS = 5_000
+
 function = Function(OverdueServices)
 services = function.services
 
 
-@function.logger.inject_lambda_context
-@function.tracer.capture_lambda_handler
-@function.metrics.log_metrics
+@function.entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    report = services.overdue_job.run(run_time(event))
+    report = services.overdue_job.run(
+        run_time(event), time_left=lambda: context.get_remaining_time_in_millis() > TIME_RESERVE_MS
+    )
     return {**report.counts(), "failures": report.failures}

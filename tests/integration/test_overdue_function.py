@@ -209,3 +209,17 @@ def test_a_job_event_without_a_time_changes_nothing(functions):
 
     with pytest.raises(Exception, match="time"):
         invoke(functions["overdue"], {})
+
+
+def test_a_run_reads_only_the_invoices_due(functions):
+    due = sent_invoice(functions)
+    later = sample_event("invoices/create-invoice.json")
+    for month in range(1, 6):
+        fields = {**json.loads(later["body"]), "invoiceDate": f"2027-0{month}-01T00:00:00Z"}
+        draft = call(functions, "invoices/create-invoice.json", body=fields)
+        call(functions, "lifecycle/mark-as-sent.json", draft["id"])
+
+    report = run(functions["overdue"], "2026-12-06T12:00:00Z")
+
+    assert (report["moved"], report["skipped"], report["failed"]) == (1, 0, 0)
+    assert invoice(functions, due)["status"] == "OVERDUE"

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from invoicing.adapters.invoice_jobs import DueInvoice
 from invoicing.errors import DependencyUnavailable, InvoiceChanged, NotFound, Unprocessable
 from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod, RowType
@@ -15,7 +16,7 @@ from invoicing.invoices.figures import figures_delta
 from invoicing.invoices.lifecycle import NumberingPolicy
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, ReminderStep, RowInput
 from invoicing.overdue.cadence import is_past_due, overdue_job_due_at, plan_reminders
-from invoicing.overdue.job import DueInvoice, OverdueJob
+from invoicing.overdue.job import OverdueJob
 from invoicing.overdue.late_fee import late_fee_amount, with_late_fee
 from invoicing.overdue.policy import LateFee, LateFeeType, ReminderSettings
 from invoicing.overdue.steps import overdue_step
@@ -331,6 +332,7 @@ def test_the_job_moves_reminds_on_the_cadence_and_reruns_change_nothing():
         "reminded": 0,
         "fees": 0,
         "skipped": 0,
+        "postponed": 0,
         "failed": 0,
     }
     assert job(store, mailer).run(days(1)).reminded == 1
@@ -371,7 +373,14 @@ def test_a_run_that_loses_the_race_finds_the_step_taken():
     racing.invoices = store.invoices
     report = job(racing, mailer).run(days(1))
 
-    assert report.counts() == {"moved": 0, "reminded": 0, "fees": 0, "skipped": 1, "failed": 0}
+    assert report.counts() == {
+        "moved": 0,
+        "reminded": 0,
+        "fees": 0,
+        "skipped": 1,
+        "postponed": 0,
+        "failed": 0,
+    }
     assert mailer.keys == [f"overdue-reminder:{invoice.id}:1d"]
     types = [event.type for event in store.invoices[invoice.id].events]
     assert types == [EventType.STATUS_CHANGED, EventType.REMINDER_STEP]
@@ -389,3 +398,16 @@ def test_one_invoice_failing_never_stops_the_others():
     assert (report.failed, report.moved, report.reminded) == (1, 2, 1)
     assert report.failures[0].startswith(f"acme/{broken.id}")
     assert store.invoices[unmailable.id].lastReminder is not None
+
+
+def test_a_run_short_of_time_leaves_the_rest_due_for_the_next():
+    first, second = sent(), sent()
+    store = MemoryInvoices(first, second)
+    mailer = Mailer(store)
+    budget = iter([True, False])
+
+    report = job(store, mailer).run(days(1), time_left=lambda: next(budget))
+
+    assert (report.moved, report.postponed) == (1, 1)
+    assert job(store, mailer).run(days(1)).moved == 1
+    assert {invoice.status for invoice in store.invoices.values()} == {InvoiceStatus.OVERDUE}

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
 
 from pynamodb.attributes import UnicodeAttribute
@@ -25,7 +26,6 @@ from invoicing.adapters.invoice_items import invoice_key
 from invoicing.errors import DependencyUnavailable
 from invoicing.invoices.model import Invoice
 from invoicing.overdue.cadence import overdue_job_due_at
-from invoicing.overdue.job import DueInvoice
 from invoicing.recurring.occurrences import RECURRING_JOB_KIND, next_issue
 from invoicing.scheduling.sending import SEND_JOB, send_due
 
@@ -38,6 +38,14 @@ JOB_PLANS: dict[str, Callable[[Invoice], datetime | None]] = {
     SEND_JOB: send_due,
     RECURRING_JOB_KIND: next_issue,
 }
+
+
+@dataclass(frozen=True)
+class DueInvoice:
+    """An invoice whose entry of some kind is due."""
+
+    tenant_id: str
+    invoice_id: str
 
 
 class DueJobs(GlobalSecondaryIndex["JobItem"]):  # type: ignore[no-untyped-call]

@@ -31,10 +31,12 @@ JOB_KIND = "OVERDUE"
 JOB_SUBJECT = "system:overdue-job"
 
 
-@dataclass(frozen=True)
-class DueInvoice:
-    tenant_id: str
-    invoice_id: str
+class DueInvoice(Protocol):
+    @property
+    def tenant_id(self) -> str: ...
+
+    @property
+    def invoice_id(self) -> str: ...
 
 
 class DueInvoices(Protocol):
@@ -58,6 +60,7 @@ class OverdueReport:
     reminded: int = 0
     fees: int = 0
     skipped: int = 0
+    postponed: int = 0
     failed: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -67,6 +70,7 @@ class OverdueReport:
             "reminded": self.reminded,
             "fees": self.fees,
             "skipped": self.skipped,
+            "postponed": self.postponed,
             "failed": self.failed,
         }
 
@@ -97,10 +101,15 @@ class OverdueJob:
         self._telemetry = telemetry
         self._sleep = sleep
 
-    def run(self, now: datetime) -> OverdueReport:
+    def run(self, now: datetime, *, time_left: Callable[[], bool] = lambda: True) -> OverdueReport:
+        """Take every invoice due at `now` one step on, while `time_left()`: what a run leaves (its
+        function about to time out), the next one finds still due."""
         report = OverdueReport()
         policies: dict[str, ReminderSettings] = {}
         for entry in self._due.due(JOB_KIND, now):
+            if not time_left():
+                report.postponed += 1
+                continue
             try:
                 if entry.tenant_id not in policies:
                     policies[entry.tenant_id] = self._policies(entry.tenant_id)
