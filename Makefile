@@ -16,7 +16,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv browser printable openapi run test fuzz check lint format typecheck template-lint build bench token api-key job jobs clean
+.PHONY: help venv browser printable openapi run test unit coverage fuzz check lint format typecheck template-lint build bench token api-key job jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -44,8 +44,20 @@ browser: ## Debian's chromium for the browser tests, installed with apt-get when
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends chromium; }
 
-test: $(STAMP) browser ## Run the whole test suite with coverage
-	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=term-missing:skip-covered
+test: $(STAMP) browser ## Run the whole test suite with coverage (the product's and the tools' apart)
+	$(PY) -m pytest --numprocesses=auto --maxprocesses=4 --cov --cov-report=
+	@$(MAKE) --no-print-directory coverage
+
+unit: $(STAMP) ## Unit and integration tests against moto, no end-to-end, on two workers
+	$(PY) -m pytest --numprocesses=2 -m "not e2e" tests/unit tests/integration
+
+# The least coverage of the product the last test run may show (.ci/run sets the one CI enforces).
+COVERAGE_FLOOR ?= 0
+coverage: $(STAMP) ## The last test run's coverage: the product (layers, functions) against COVERAGE_FLOOR, devtools apart
+	@echo "Coverage of the product (layers, functions), at least $(COVERAGE_FLOOR) %:"
+	$(PY) -m coverage report --include='layers/*,functions/*' --skip-covered --show-missing --fail-under=$(COVERAGE_FLOOR)
+	@echo "Coverage of the tools (devtools), not counted in the product's:"
+	$(PY) -m coverage report --include='devtools/*' --skip-covered
 
 fuzz: $(STAMP) ## schemathesis against a fresh local stack's OpenAPI document (about 3 minutes)
 	$(PY) -m devtools.fuzz $(FUZZ_OPTIONS)
@@ -58,8 +70,8 @@ format: $(STAMP) ## Apply ruff fixes and formatting
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-typecheck: $(STAMP) ## mypy on the layers (shared and pdf)
-	$(PY) -m mypy layers/shared/invoicing layers/pdf/invoice_pdf
+typecheck: $(STAMP) ## mypy --strict on the layers (shared and pdf) and every function's app.py
+	$(PY) -m mypy layers/shared/invoicing layers/pdf/invoice_pdf functions
 
 template-lint: $(STAMP) ## cfn-lint and sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
