@@ -19,7 +19,7 @@ from invoicing.api.identity import READ_INVOICES, WRITE_INVOICES, current_princi
 from invoicing.api.problems import problem_response
 from invoicing.documents.attachments import FileLink
 from invoicing.documents.downloads import e_invoice_file
-from invoicing.documents.files import MAX_REQUEST_BYTES, content_disposition
+from invoicing.documents.files import MAX_REQUEST_BYTES, UploadedFile, content_disposition
 from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import RenderedPdf
 from invoicing.invoices.enums import PdfRendition
@@ -112,14 +112,17 @@ def get_e_invoice(invoiceId: str, format: EInvoiceFormat = "cii") -> Response[st
     return Response(200, XML_CONTENT_TYPE, file.xml.decode("utf-8"), headers=headers)
 
 
+def _uploaded_files() -> list[UploadedFile]:
+    body = raw_body(app, MAX_REQUEST_BYTES + MULTIPART_OVERHEAD_BYTES)
+    return parse_files(app.current_event.headers.get("content-type", ""), body, FILES_FIELD)
+
+
 @app.post("/v1/invoices/<invoiceId>/upload-attachments", middlewares=WRITE_INVOICES)
 @function.tracer.capture_method
 def upload_attachments(invoiceId: str) -> Invoice:
     """multipart/form-data with one or more files in the field `files`; all are checked before any is
     stored, so a refused request stores nothing."""
-    body = raw_body(app, MAX_REQUEST_BYTES + MULTIPART_OVERHEAD_BYTES)
-    files = parse_files(app.current_event.headers.get("content-type", ""), body, FILES_FIELD)
-    return services.attachments.upload(current_actor(app), invoiceId, files)
+    return services.attachments.upload(current_actor(app), invoiceId, _uploaded_files)
 
 
 def _redirect(file: FileLink) -> Response[AttachmentDownload]:

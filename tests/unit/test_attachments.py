@@ -99,7 +99,7 @@ def test_an_upload_stores_every_file_and_records_them_with_one_event(world):
     attachments, invoices, files = world
 
     changed = attachments.upload(
-        ACTOR, invoices.invoice.id, [UploadedFile("scan.png", PNG), UploadedFile("../terms", PDF)]
+        ACTOR, invoices.invoice.id, lambda: [UploadedFile("scan.png", PNG), UploadedFile("../terms", PDF)]
     )
 
     assert [(item.blobId, item.name, item.type) for item in changed.attachments] == [
@@ -118,7 +118,7 @@ def test_a_refused_file_refuses_the_upload_before_anything_is_stored(world):
 
     with pytest.raises(UnsupportedMediaType):
         attachments.upload(
-            ACTOR, invoices.invoice.id, [UploadedFile("a.png", PNG), UploadedFile("run.exe", b"MZ")]
+            ACTOR, invoices.invoice.id, lambda: [UploadedFile("a.png", PNG), UploadedFile("run.exe", b"MZ")]
         )
 
     assert files.attachments == {}
@@ -131,7 +131,7 @@ def test_files_the_invoice_refuses_after_they_were_stored_are_deleted_again(worl
     invoices.meddle = invoices.invoice.model_copy(update={"attachments": full})
 
     with pytest.raises(PayloadTooLarge):
-        attachments.upload(ACTOR, invoices.invoice.id, [UploadedFile("a.png", PNG)])
+        attachments.upload(ACTOR, invoices.invoice.id, lambda: [UploadedFile("a.png", PNG)])
 
     assert files.attachments == {}
     assert files.deleted == ["blob-1"]
@@ -139,7 +139,7 @@ def test_files_the_invoice_refuses_after_they_were_stored_are_deleted_again(worl
 
 def test_a_blob_id_links_to_the_invoices_pdf_or_attachment_and_nothing_else(world):
     attachments, invoices, _ = world
-    uploaded = attachments.upload(ACTOR, invoices.invoice.id, [UploadedFile("a.png", PNG)])
+    uploaded = attachments.upload(ACTOR, invoices.invoice.id, lambda: [UploadedFile("a.png", PNG)])
     pdf = stored_attachment("preview-1").model_copy(
         update={"type": AttachmentType.PDF, "rendition": PdfRendition.PREVIEW}
     )
@@ -157,7 +157,7 @@ def test_a_blob_id_links_to_the_invoices_pdf_or_attachment_and_nothing_else(worl
 
 def test_removing_an_attachment_records_it_then_deletes_its_file(world):
     attachments, invoices, files = world
-    uploaded = attachments.upload(ACTOR, invoices.invoice.id, [UploadedFile("a.png", PNG)])
+    uploaded = attachments.upload(ACTOR, invoices.invoice.id, lambda: [UploadedFile("a.png", PNG)])
 
     attachments.remove(ACTOR, uploaded.id, "blob-1")
 
@@ -166,3 +166,19 @@ def test_removing_an_attachment_records_it_then_deletes_its_file(world):
     assert files.deleted == ["blob-1"]
     with pytest.raises(NotFound):
         attachments.remove(ACTOR, uploaded.id, "blob-1")
+
+
+def test_the_request_is_read_only_once_the_invoice_is_found(world):
+    attachments, invoices, files = world
+
+    def missing(tenant_id: str, invoice_id: str) -> Invoice:
+        raise NotFound(f"Invoice {invoice_id} does not exist.")
+
+    def unread() -> list[UploadedFile]:
+        raise AssertionError("the body was read")
+
+    invoices.get = missing
+
+    with pytest.raises(NotFound):
+        attachments.upload(ACTOR, "no-such-invoice", unread)
+    assert files.attachments == {}

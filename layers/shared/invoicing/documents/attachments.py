@@ -67,10 +67,14 @@ class Attachments:
         self._clock = clock
         self._make_id = make_id
 
-    def upload(self, actor: kernel.Actor, invoice_id: str, files: Sequence[UploadedFile]) -> Invoice:
-        """Store the files and record them on the invoice, or, if anything is refused, neither."""
+    def upload(
+        self, actor: kernel.Actor, invoice_id: str, files: Callable[[], Sequence[UploadedFile]]
+    ) -> Invoice:
+        """Store the files and record them on the invoice, or, if anything is refused, neither.
+        `files` reads the request once the invoice is found: a missing invoice is NotFound whatever
+        the body holds."""
         invoice = self._invoices.get(actor.tenant_id, invoice_id)
-        accepted = check_upload(files, len(invoice.attachments))
+        accepted = check_upload(files(), len(invoice.attachments))
         now = self._clock()
         stored: list[Attachment] = []
         try:
