@@ -135,7 +135,10 @@ class OverdueJob:
             report.skipped += 1
             return
         reminded = self._remind(actor, invoice, policy, now)
-        step = self._record(actor, entry, policy, now, reminded=reminded)
+        # a queued reminder changed the invoice (its `reminders`): read it again before the step
+        step = self._record(
+            actor, invoice.id, policy, now, read=None if reminded else invoice, reminded=reminded
+        )
         if step is None:
             report.skipped += 1
             return
@@ -158,15 +161,24 @@ class OverdueJob:
         return True
 
     def _record(
-        self, actor: Actor, entry: DueInvoice, policy: ReminderSettings, now: datetime, *, reminded: bool
+        self,
+        actor: Actor,
+        invoice_id: str,
+        policy: ReminderSettings,
+        now: datetime,
+        *,
+        read: Invoice | None,
+        reminded: bool,
     ) -> OverdueStep | None:
-        """Write the step on the invoice as it is now, again on a fresh read if it changed meanwhile."""
+        """Write the step on the invoice as `read` (else as it is now), again on a fresh read if it
+        changed meanwhile."""
         retries = CONCURRENT_CHANGE_RETRIES.retries(sleep=self._sleep)
         while True:
             try:
-                current = self._invoices.get(entry.tenant_id, entry.invoice_id)
+                current = read or self._invoices.get(actor.tenant_id, invoice_id)
             except NotFound:
                 return None
+            read = None
             step = overdue_step(current, policy, now, actor=actor, reminded=reminded)
             if step is None:
                 return None
