@@ -18,6 +18,8 @@ TEMPLATE_PATH = ROOT / "template.yaml"
 
 REGION = "eu-west-1"
 ACCOUNT_ID = "123456789012"
+# what `!Ref AWS::NoValue` resolves to: the key or item that holds it is left out
+NO_VALUE = object()
 
 
 class _CfnLoader(yaml.SafeLoader):
@@ -162,13 +164,19 @@ class LocalDeployment:
         raise KeyError(f"Fn::GetAtt {logical_id}.{attribute} has no local value")
 
     def resolve(self, value: Any) -> Any:
-        """Resolve Ref, Fn::GetAtt, Fn::Sub, Fn::Join and Fn::If-free values to plain data."""
+        """Resolve Ref, Fn::GetAtt, Fn::Sub, Fn::Join and Fn::If to plain data; a value that is
+        `!Ref AWS::NoValue` leaves its key or list item out, as CloudFormation does."""
         if isinstance(value, list):
-            return [self.resolve(item) for item in value]
+            return [resolved for item in value if (resolved := self.resolve(item)) is not NO_VALUE]
         if not isinstance(value, dict):
             return value
+        if value == {"Ref": "AWS::NoValue"}:
+            return NO_VALUE
         if set(value) == {"Ref"}:
             return self.ref(value["Ref"])
+        if set(value) == {"Fn::If"}:
+            condition, when_true, when_false = value["Fn::If"]
+            return self.resolve(when_true if self.condition(condition) else when_false)
         if set(value) == {"Fn::GetAtt"}:
             logical_id, attribute = value["Fn::GetAtt"]
             return self.get_att(logical_id, attribute)
@@ -177,7 +185,28 @@ class LocalDeployment:
         if set(value) == {"Fn::Join"}:
             separator, parts = value["Fn::Join"]
             return separator.join(str(self.resolve(part)) for part in parts)
-        return {key: self.resolve(item) for key, item in value.items()}
+        resolved = {key: self.resolve(item) for key, item in value.items()}
+        return {key: item for key, item in resolved.items() if item is not NO_VALUE}
+
+    def condition(self, name: str) -> bool:
+        """A condition of the template's Conditions section, for these parameter values."""
+        return self._holds(self.template.get("Conditions", {})[name])
+
+    def _holds(self, spec: dict[str, Any]) -> bool:
+        ((function, arguments),) = spec.items()
+        match function:
+            case "Condition" | "Fn::Condition":
+                return self.condition(arguments)
+            case "Fn::Equals":
+                left, right = (str(self.resolve(argument)) for argument in arguments)
+                return left == right
+            case "Fn::Not":
+                return not self._holds(arguments[0])
+            case "Fn::And":
+                return all(self._holds(argument) for argument in arguments)
+            case "Fn::Or":
+                return any(self._holds(argument) for argument in arguments)
+        raise KeyError(f"condition function {function} has no local value")
 
     def _sub(self, spec: str | list[Any]) -> str:
         text, variables = (spec, {}) if isinstance(spec, str) else (spec[0], spec[1])

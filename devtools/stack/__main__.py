@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"The local stack could not start: {error}", file=sys.stderr)
         return 1
-    announce(state, stack.outbox)
+    announce(state, stack.outbox, stack.not_local)
     stopping.wait()
     print("Stopping the local stack ...", flush=True)
     stack.stop()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import os
+import textwrap
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from devtools.stack.dynamodb_faults import DynamoDbFaults
 from devtools.stack.gateway import Gateway, GatewayServer
 from devtools.stack.moto_server import MotoServer
 from devtools.stack.outbox import Outbox
-from devtools.stack.provision import provision_resources
+from devtools.stack.provision import not_provisioned, provision_resources
 from devtools.stack.queues import QueuePollers
 from devtools.stack.runtime import Invocation, Runtime
 from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
@@ -33,6 +34,7 @@ class LocalStack:
         self.outbox = state_dir / "outbox"
         self._resources = ExitStack()
         self._runtime: Runtime | None = None
+        self.not_local: dict[str, int] = {}
 
     def start(self) -> StackState:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -45,7 +47,7 @@ class LocalStack:
             )
             moto.start()
             resources.callback(moto.stop)
-            provision_resources(self.deployment, moto.endpoint)
+            self.not_local = provision_resources(self.deployment, moto.endpoint)
             runtime = Runtime(self.deployment, moto.endpoint)
             resources.callback(runtime.close)
             self._runtime = runtime
@@ -90,7 +92,7 @@ class LocalStack:
         self._resources.close()
 
 
-def banner(state: StackState, outbox: Path) -> str:
+def banner(state: StackState, outbox: Path, not_local: dict[str, int] | None = None) -> str:
     example_route = f"{state.api_url}/v1/me"
     lines = [
         "",
@@ -99,6 +101,12 @@ def banner(state: StackState, outbox: Path) -> str:
         f"  API           {state.api_url}   (stage {state.stage}, no stage prefix locally)",
         f"  moto (AWS)    {state.moto_endpoint}   (region {state.region})",
         f"  outbox        {outbox.resolve()}   (every SES message as .eml)",
+        *textwrap.wrap(
+            f"{not_provisioned(not_local)} (deployed only)" if not_local else "",
+            width=100,
+            initial_indent="  not local     ",
+            subsequent_indent=" " * 16,
+        ),
         "",
         "  get a token:  make token TENANT=acme",
         "  API key:      make api-key TENANT=acme",
@@ -111,5 +119,5 @@ def banner(state: StackState, outbox: Path) -> str:
     return "\n".join(lines)
 
 
-def announce(state: StackState, outbox: Path) -> None:
-    say(banner(state, outbox))
+def announce(state: StackState, outbox: Path, not_local: dict[str, int] | None = None) -> None:
+    say(banner(state, outbox, not_local))
