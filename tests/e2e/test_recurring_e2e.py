@@ -4,17 +4,15 @@ endDate honoured; drafts without autoSend."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from devtools.stack.testing import RunningStack, python_environment
-from devtools.template import ROOT
+from devtools.stack.testing import run_jobs
 from tests.e2e.client import ApiClient, assert_problem
 from tests.e2e.test_delivery_e2e import delivery_queue_drained, eventually, mails_to, pdf_text
 
@@ -23,23 +21,9 @@ pytestmark = pytest.mark.e2e
 MONTH_ENDS = ["2027-01-31T09:00:00Z", "2027-02-28T09:00:00Z", "2027-03-31T09:00:00Z"]
 
 
-def make_jobs(local_stack: RunningStack, at: str) -> subprocess.Popen[str]:
-    """`make jobs AT=<at>` against the test's stack (what the target runs), started in the background."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "devtools.stack.jobs", "--at", at, "--state-dir", str(local_stack.state_dir)],
-        cwd=ROOT,
-        env=python_environment(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-
-
-def recurring_line(run: subprocess.Popen[str]) -> str:
-    """The recurring job's one-line summary of a finished `make jobs`."""
-    output, _ = run.communicate(timeout=300)
+def recurring_line(output: str) -> str:
+    """The recurring job's one-line summary in the output of `make jobs`."""
     [line] = [line for line in output.splitlines() if "RecurringFunction" in line]
-    assert "FAILED" not in line, output
     return line
 
 
@@ -82,8 +66,9 @@ def test_after_a_two_month_outage_two_runs_at_once_issue_and_mail_each_month_end
     series = template(client, client_id, contact, autoSend=True)
     assert series["recurringAgreement"]["nextInvoiceDate"] == MONTH_ENDS[0]
 
-    runs = [make_jobs(local_stack, "2027-03-31T10:00:00Z") for _ in range(2)]
-    lines = [recurring_line(run) for run in runs]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outputs = list(pool.map(lambda _: run_jobs(local_stack, "2027-03-31T10:00:00Z"), range(2)))
+    lines = [recurring_line(output) for output in outputs]
 
     issued = issued_by(client, series["id"], client_id)
     assert [invoice["invoiceDate"] for invoice in issued] == MONTH_ENDS, lines
@@ -111,10 +96,13 @@ def test_after_a_two_month_outage_two_runs_at_once_issue_and_mail_each_month_end
         assert invoice["invoiceNumber"] in pdf_text(
             by_subject[f"Invoice {invoice['invoiceNumber']} from e2e-recurring"]
         )
-    plan = client.get(f"/v1/invoices/find/{series['id']}").json()["recurringAgreement"]
-    assert (plan["nextInvoiceDate"], plan["occurrencesIssued"]) == ("2027-04-30T09:00:00Z", 3)
+    shown = client.get(f"/v1/invoices/find/{series['id']}").json()
+    assert (shown["recurringAgreement"]["nextInvoiceDate"], shown["recurringInvoicesIssued"]) == (
+        "2027-04-30T09:00:00Z",
+        3,
+    )
 
-    recurring_line(make_jobs(local_stack, "2027-03-31T10:00:00Z"))
+    assert "issued=0 sent=0" in recurring_line(run_jobs(local_stack, "2027-03-31T10:00:00Z"))
 
     assert len(issued_by(client, series["id"], client_id)) == 3
     assert len(invoice_mails(outbox, contact)) == 3
@@ -125,7 +113,7 @@ def test_the_end_date_is_honoured_and_without_auto_send_the_invoices_are_drafts(
     client_id, contact = f"support-{uuid.uuid4().hex[:8]}", f"ap.{uuid.uuid4().hex[:8]}@recurring.test"
     series = template(client, client_id, contact, endDate="2027-02-28T09:00:00Z")
 
-    recurring_line(make_jobs(local_stack, "2027-06-30T10:00:00Z"))
+    run_jobs(local_stack, "2027-06-30T10:00:00Z")
 
     issued = issued_by(client, series["id"], client_id)
     assert [invoice["invoiceDate"] for invoice in issued] == MONTH_ENDS[:2]

@@ -11,11 +11,17 @@ import pytest
 
 from invoicing.errors import DependencyUnavailable, InvoiceChanged, NotFound, Unprocessable
 from invoicing.invoices import edits, lifecycle
-from invoicing.invoices.enums import InvoiceStatus, InvoiceType
+from invoicing.invoices.enums import DocumentType, InvoiceStatus, InvoiceType
 from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, InvoiceFields
 from invoicing.recurring.issuing import Outcome, RecurringInvoices, mail_request_key
-from invoicing.recurring.occurrences import AlreadyAdvanced, advanced, occurrence_id, occurrence_of
+from invoicing.recurring.occurrences import (
+    AlreadyAdvanced,
+    advanced,
+    next_issue,
+    occurrence_id,
+    occurrence_of,
+)
 from invoicing.recurring.schedule import Occurrence, Plan
 from invoicing.scheduling.job_runs import JobReport
 
@@ -185,8 +191,8 @@ def test_after_a_two_month_outage_each_missed_month_end_is_issued_once_on_its_ow
         "failed": 0,
         "failures": [],
     }
-    agreement = invoices.get("acme", series.id).recurringAgreement
-    assert (agreement.nextInvoiceDate, agreement.occurrencesIssued) == (at(2027, 4, 30), 3)
+    stored = invoices.get("acme", series.id)
+    assert (stored.recurringAgreement.nextInvoiceDate, stored.recurringInvoicesIssued) == (at(2027, 4, 30), 3)
 
 
 def test_an_occurrence_copies_the_template_and_is_a_recurring_draft_without_the_agreement(invoices):
@@ -254,7 +260,7 @@ def test_a_run_that_stopped_after_creating_an_occurrence_is_finished_by_the_next
 
     assert counts(run) == (0, 1, 1, 0, 0, 0)
     assert [invoice.status for invoice in invoices.series_of(series.id)] == [InvoiceStatus.SENT]
-    assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 1
+    assert invoices.get("acme", series.id).recurringInvoicesIssued == 1
     assert list(mail.queued.values()) == [first.invoice.id]
 
 
@@ -283,7 +289,7 @@ def test_mail_that_can_never_go_is_a_refusal_and_the_series_goes_on(invoices):
 
     assert counts(run) == (2, 0, 0, 2, 0, 0)
     assert [invoice.status for invoice in invoices.series_of(series.id)] == [InvoiceStatus.DRAFT] * 2
-    assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 2
+    assert invoices.get("acme", series.id).recurringInvoicesIssued == 2
 
 
 def test_no_occurrence_after_the_end_date(invoices):
@@ -346,7 +352,7 @@ def test_the_job_reads_the_recurring_entries(invoices):
 
 def test_a_plan_changed_while_an_occurrence_was_issued_still_starts_on_the_date_sent(invoices):
     series = template(invoices)
-    read = Plan.of(series.recurringAgreement)
+    read = Plan.of(series.recurringAgreement, 0)
     revised = edits.update_invoice(
         series,
         InvoiceFields.model_validate(
@@ -358,9 +364,11 @@ def test_a_plan_changed_while_an_occurrence_was_issued_still_starts_on_the_date_
 
     counted = advanced(revised, read, Occurrence(1, at(2027, 1, 31)), actor=ALICE, now=CREATED).invoice
 
-    agreement = counted.recurringAgreement
-    assert (agreement.occurrencesIssued, agreement.nextInvoiceDate) == (1, at(2027, 5, 15))
-    plan = Plan.of(agreement)
+    assert (counted.recurringInvoicesIssued, counted.recurringAgreement.nextInvoiceDate) == (
+        1,
+        at(2027, 5, 15),
+    )
+    plan = Plan.of(counted.recurringAgreement, 1)
     assert plan.next() == Occurrence(2, at(2027, 5, 15))
     with pytest.raises(AlreadyAdvanced):
         advanced(counted, read, Occurrence(1, at(2027, 1, 31)), actor=ALICE, now=CREATED)
@@ -395,4 +403,40 @@ def test_an_occurrence_that_records_its_mail_is_not_asked_again(invoices):
 
     assert counts(run) == (0, 0, 1, 0, 0, 0)
     assert mail.queued == {}
-    assert invoices.get("acme", series.id).recurringAgreement.occurrencesIssued == 1
+    assert invoices.get("acme", series.id).recurringInvoicesIssued == 1
+
+
+def test_an_agreement_removed_and_given_again_issues_new_invoices_never_taken_for_issued(invoices):
+    series = template(invoices)
+    recurring, _ = job(invoices, series)
+    recurring.issue_due(at(2027, 2, 28))
+
+    for agreement in (None, {"intervalMonths": 1, "nextInvoiceDate": "2027-06-30T00:00:00Z"}):
+        current = invoices.get("acme", series.id)
+        change = edits.update_invoice(
+            current, InvoiceFields.model_validate({"recurringAgreement": agreement}), actor=ALICE, now=CREATED
+        )
+        invoices.save(change.invoice, change.event, previous=current)
+    run = recurring.issue_due(at(2027, 6, 30))
+
+    assert counts(run) == (1, 0, 0, 0, 0, 0)
+    issued = invoices.series_of(series.id)
+    assert [(i.recurringTemplate.occurrence, i.invoiceDate) for i in issued] == [
+        (1, at(2027, 1, 31)),
+        (2, at(2027, 2, 28)),
+        (3, at(2027, 6, 30)),
+    ]
+
+
+def test_the_job_is_due_for_a_live_template_at_its_next_date_only(invoices):
+    series = template(invoices, endDate="2027-02-28T00:00:00Z")
+
+    assert next_issue(series) == at(2027, 1, 31)
+    assert next_issue(series.model_copy(update={"status": InvoiceStatus.CANCELLED})) is None
+    assert next_issue(series.model_copy(update={"documentType": DocumentType.CREDIT_NOTE})) is None
+    assert next_issue(series.model_copy(update={"recurringInvoicesIssued": 2})) is None
+    recurring, _ = job(invoices, series)
+    recurring.issue_due(at(2027, 1, 31))
+    (first,) = invoices.series_of(series.id)
+    assert next_issue(invoices.get("acme", series.id)) == at(2027, 2, 28)
+    assert next_issue(first) is None

@@ -142,68 +142,56 @@ def terms(next_date: datetime, **fields: object) -> RecurringAgreementInput:
     )
 
 
+def month_ends_from_january(**fields: object) -> RecurringAgreement:
+    return RecurringAgreement.model_validate(
+        {"intervalMonths": 1, "anchorDate": at(2027, 1, 31), "nextInvoiceDate": at(2027, 3, 31), **fields}
+    )
+
+
 def test_an_agreement_sent_again_with_the_plans_next_date_keeps_the_anchor():
-    issued_two = RecurringAgreement.model_validate(
-        {
-            "intervalMonths": 1,
-            "anchorDate": at(2027, 1, 31),
-            "nextInvoiceDate": at(2027, 3, 31),
-            "occurrencesIssued": 2,
-        }
-    )
+    kept = agreed(terms(at(2027, 3, 31), autoSend=True), month_ends_from_january(), 2)
 
-    kept = agreed(terms(at(2027, 3, 31), autoSend=True), issued_two)
-
-    assert (kept.anchorDate, kept.anchorOccurrence, kept.occurrencesIssued, kept.autoSend) == (
-        at(2027, 1, 31),
-        0,
-        2,
-        True,
-    )
-    plan_kept = Plan.of(kept)
+    assert (kept.anchorDate, kept.anchorOccurrence, kept.autoSend) == (at(2027, 1, 31), 0, True)
+    plan_kept = Plan.of(kept, 2)
     assert plan_kept is not None
     assert plan_kept.date_of(4) == at(2027, 4, 30)
 
 
 def test_an_ended_series_given_a_later_end_goes_on_from_its_own_plan():
-    ended = RecurringAgreement.model_validate(
-        {
-            "intervalMonths": 1,
-            "anchorDate": at(2027, 1, 31),
-            "nextInvoiceDate": None,
-            "endDate": at(2027, 2, 28),
-            "occurrencesIssued": 2,
-        }
+    ended = month_ends_from_january(nextInvoiceDate=None, endDate=at(2027, 2, 28))
+
+    extended = agreed(terms(at(2027, 3, 31), endDate=at(2027, 12, 31)), ended, 2)
+
+    assert (extended.anchorDate, extended.anchorOccurrence, extended.nextInvoiceDate) == (
+        at(2027, 1, 31),
+        0,
+        at(2027, 3, 31),
     )
 
-    extended = agreed(terms(at(2027, 3, 31), endDate=at(2027, 12, 31)), ended)
 
-    assert (extended.anchorDate, extended.anchorOccurrence) == (at(2027, 1, 31), 0)
+def test_a_new_date_or_interval_counts_from_there_after_the_invoices_issued():
+    moved = agreed(terms(at(2027, 4, 15), intervalMonths=3), month_ends_from_january(), 2)
 
-
-def test_a_new_date_or_interval_counts_from_there_and_never_resets_the_count():
-    issued_two = RecurringAgreement.model_validate(
-        {
-            "intervalMonths": 1,
-            "nextInvoiceDate": at(2027, 3, 31),
-            "anchorDate": at(2027, 1, 31),
-            "occurrencesIssued": 2,
-        }
-    )
-
-    moved = agreed(terms(at(2027, 4, 15), intervalMonths=3), issued_two)
-
-    assert (moved.anchorDate, moved.anchorOccurrence, moved.occurrencesIssued) == (at(2027, 4, 15), 2, 2)
-    moved_plan = Plan.of(moved)
+    assert (moved.anchorDate, moved.anchorOccurrence) == (at(2027, 4, 15), 2)
+    moved_plan = Plan.of(moved, 2)
     assert moved_plan is not None
     assert moved_plan.next() == Occurrence(3, at(2027, 4, 15))
     assert moved_plan.date_of(4) == at(2027, 7, 15)
 
 
-def test_a_new_agreement_is_anchored_on_its_next_date():
-    fresh = agreed(terms(at(2027, 1, 31)), None)
+def test_an_agreement_given_again_after_its_removal_counts_on_from_the_invoices_issued():
+    again = agreed(terms(at(2027, 1, 31)), None, 5)
 
-    assert (fresh.anchorDate, fresh.anchorOccurrence, fresh.occurrencesIssued) == (at(2027, 1, 31), 0, 0)
+    assert (again.anchorDate, again.anchorOccurrence) == (at(2027, 1, 31), 5)
+    plan = Plan.of(again, 5)
+    assert plan is not None
+    assert plan.next() == Occurrence(6, at(2027, 1, 31))
+
+
+def test_a_new_agreement_is_anchored_on_its_next_date():
+    fresh = agreed(terms(at(2027, 1, 31)), None, 0)
+
+    assert (fresh.anchorDate, fresh.anchorOccurrence) == (at(2027, 1, 31), 0)
 
 
 @pytest.mark.parametrize(

@@ -131,6 +131,7 @@ def credit_note_of(
             "shippingAmount": invoice.shippingAmount if whole else zero,
             "recurringAgreement": None,
             "recurringTemplate": None,
+            "recurringInvoicesIssued": 0,
             "paid": zero,
             "paidExcludingTax": zero,
             "credited": zero,

@@ -266,7 +266,9 @@ def update_invoice(
     _ensure_editable(invoice, set(values))
     update: dict[str, object] = {name: getattr(patch, name) for name in values if name != "rows"}
     if patch.recurringAgreement is not None:
-        update["recurringAgreement"] = agreed(patch.recurringAgreement, invoice.recurringAgreement)
+        update["recurringAgreement"] = agreed(
+            patch.recurringAgreement, invoice.recurringAgreement, invoice.recurringInvoicesIssued
+        )
     if "rows" in values and patch.rows is not None:
         rows = [_row(row, make_id) for row in patch.rows]
         _check_unique_row_ids(rows)

@@ -373,8 +373,9 @@ class RecurringAgreement(_AgreementTerms):
         default=None, description="The next invoice's date; none once the series is over."
     )
     anchorDate: Timestamp | None = Field(default=None, description="The date the plan counts from.")
-    anchorOccurrence: int = Field(default=0, description="How many invoices were issued when it was set.")
-    occurrencesIssued: int = Field(default=0, description="How many invoices the series issued.")
+    anchorOccurrence: int = Field(
+        default=0, description="How many invoices the template had issued when the plan was set."
+    )
 
     @model_validator(mode="after")
     def _anchored(self) -> RecurringAgreement:
@@ -523,6 +524,9 @@ class Invoice(ApiModel):
     recurringAgreement: RecurringAgreement | None = None
     recurringTemplate: RecurringSource | None = Field(
         default=None, description="On an invoice a recurring agreement issued: its template."
+    )
+    recurringInvoicesIssued: int = Field(
+        default=0, description="How many invoices this invoice issued as a recurring template (only grows)."
     )
     scheduledSendAt: datetime | None = Field(
         default=None, description="When a SCHEDULED invoice is published and mailed; none if none is planned."

@@ -46,7 +46,7 @@ def plan_of(template: Invoice) -> Plan | None:
         or template.status is InvoiceStatus.CANCELLED
     ):
         return None
-    return Plan.of(template.recurringAgreement)
+    return Plan.of(template.recurringAgreement, template.recurringInvoicesIssued)
 
 
 def next_issue(template: Invoice) -> datetime | None:
@@ -102,17 +102,19 @@ def advanced(template: Invoice, read: Plan, occurrence: Occurrence, *, actor: Ac
     """The template once `occurrence`, issued under the plan `read`, is counted: its
     `nextInvoiceDate` moves on (none past the end date). If a client changed the plan meanwhile
     (it then counts from the issued invoices as they were), the plan's first date is kept for the
-    next invoice. AlreadyAdvanced if the template counts it already."""
-    agreement = template.recurringAgreement
-    if agreement is None or agreement.occurrencesIssued >= occurrence.number:
+    next invoice; if the client removed it, the count still grows. AlreadyAdvanced if the template
+    counts it already."""
+    if template.recurringInvoicesIssued >= occurrence.number:
         raise AlreadyAdvanced
-    current = Plan.of(agreement)
-    update: dict[str, object] = {"occurrencesIssued": occurrence.number}
-    if current is not None and current.counts_like(read):
+    update: dict[str, object] = {"recurringInvoicesIssued": occurrence.number}
+    agreement = template.recurringAgreement
+    current = Plan.of(agreement, template.recurringInvoicesIssued) if agreement is not None else None
+    if agreement is not None and current is not None and current.counts_like(read):
         following = current.after(occurrence).next()
-        update["nextInvoiceDate"] = following.date if following is not None else None
-    else:
-        update["anchorOccurrence"] = occurrence.number
+        next_date = following.date if following is not None else None
+        update["recurringAgreement"] = agreement.model_copy(update={"nextInvoiceDate": next_date})
+    elif agreement is not None:
+        update["recurringAgreement"] = agreement.model_copy(update={"anchorOccurrence": occurrence.number})
     description = (
         f"Recurring invoice {occurrence.number} issued "
         f"({occurrence_id(template.tenantId, template.id, occurrence.number)}, "
@@ -125,5 +127,4 @@ def advanced(template: Invoice, read: Plan, occurrence: Occurrence, *, actor: Ac
         description,
         lambda: issued_event_id(template.tenantId, template.id, occurrence.number),
     )
-    changed = agreement.model_copy(update=update)
-    return Change(touched(template, actor, now, recurringAgreement=changed), event)
+    return Change(touched(template, actor, now, **update), event)

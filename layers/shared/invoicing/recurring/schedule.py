@@ -3,8 +3,8 @@ clamped to the month's end, never the previous date plus an interval (Jan 31 -> 
 Apr 30, where adding a month each time would ratchet to Mar 28).
 
 A plan counts from its anchor: the date a client gave as `nextInvoiceDate`, and how many invoices the
-series had issued by then. An invoice's number in the series (from 1) is part of its identity, so
-that count only ever grows, whatever a client changes.
+template had issued by then. An invoice's number in the series (from 1) is part of its identity, so
+that count (`Invoice.recurringInvoicesIssued`) only ever grows, whatever a client changes.
 """
 
 from __future__ import annotations
@@ -50,15 +50,16 @@ class Plan:
     end: datetime | None
 
     @classmethod
-    def of(cls, agreement: RecurringAgreement) -> Plan | None:
-        """The plan of an agreement that makes a series, else None (no date, or no interval)."""
+    def of(cls, agreement: RecurringAgreement, issued: int) -> Plan | None:
+        """The plan of an agreement that makes a series, of a template that issued `issued`
+        invoices; None without a date or an interval."""
         anchor = agreement.anchorDate or agreement.nextInvoiceDate
         if anchor is None or (agreement.intervalDays == 0 and agreement.intervalMonths == 0):
             return None
         return cls(
             anchor=anchor,
-            anchor_occurrence=min(agreement.anchorOccurrence, agreement.occurrencesIssued),
-            issued=agreement.occurrencesIssued,
+            anchor_occurrence=min(agreement.anchorOccurrence, issued),
+            issued=issued,
             months=agreement.intervalMonths,
             days=agreement.intervalDays,
             end=agreement.endDate,
@@ -100,20 +101,22 @@ class Plan:
             number += 1
 
 
-def agreed(terms: RecurringAgreementInput, previous: RecurringAgreement | None) -> RecurringAgreement:
-    """The agreement once a client sent `terms`. The plan keeps its anchor when the intervals stay
-    and the date sent is the plan's own next date (so a month-end series stays on month ends, also
-    when an ended series gets a later end date); otherwise it counts from the date sent. The count
-    of issued invoices never goes back."""
-    if previous is None:
-        return RecurringAgreement.model_validate(terms.model_dump())
-    plan = Plan.of(previous)
-    kept = (
-        plan is not None
+def agreed(
+    terms: RecurringAgreementInput, previous: RecurringAgreement | None, issued: int
+) -> RecurringAgreement:
+    """The agreement once a client sent `terms` to a template that issued `issued` invoices. The
+    plan keeps its anchor when the intervals stay and the date sent is the plan's own next date (so a
+    month-end series stays on month ends, also when an ended series gets a later end date);
+    otherwise it counts from the date sent, after the invoices issued so far (also when an
+    agreement removed before is given again: the count names each invoice once)."""
+    plan = Plan.of(previous, issued) if previous is not None else None
+    if (
+        previous is not None
+        and plan is not None
         and (terms.intervalMonths, terms.intervalDays) == (plan.months, plan.days)
-        and plan.date_of(plan.issued + 1, bounded=False) == terms.nextInvoiceDate
+        and plan.date_of(issued + 1, bounded=False) == terms.nextInvoiceDate
+    ):
+        return previous.model_copy(update=terms.model_dump())
+    return RecurringAgreement.model_validate(
+        {**terms.model_dump(), "anchorDate": terms.nextInvoiceDate, "anchorOccurrence": issued}
     )
-    anchor = (
-        {} if kept else {"anchorDate": terms.nextInvoiceDate, "anchorOccurrence": previous.occurrencesIssued}
-    )
-    return previous.model_copy(update={**terms.model_dump(), **anchor})
