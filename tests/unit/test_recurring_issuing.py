@@ -440,3 +440,19 @@ def test_the_job_is_due_for_a_live_template_at_its_next_date_only(invoices):
     (first,) = invoices.series_of(series.id)
     assert next_issue(invoices.get("acme", series.id)) == at(2027, 2, 28)
     assert next_issue(first) is None
+
+
+def test_a_template_years_behind_takes_several_runs_and_never_a_run_from_the_others(invoices):
+    behind = template(invoices, intervalDays=1, intervalMonths=0)
+    on_time = template(invoices, nextInvoiceDate="2027-03-31T00:00:00Z")
+    due = Due(("acme", behind.id), ("acme", on_time.id))
+    recurring = RecurringInvoices(invoices, due, Mail(invoices), Telemetry(), per_run=30)
+
+    first = recurring.issue_due(at(2027, 3, 31))
+    runs = [recurring.issue_due(at(2027, 3, 31)) for _ in range(2)]
+
+    assert counts(first) == (31, 0, 0, 0, 0, 1)
+    assert len(invoices.series_of(on_time.id)) == 1
+    assert [counts(run)[0] for run in runs] == [30, 0]
+    dates = [invoice.invoiceDate for invoice in invoices.series_of(behind.id)]
+    assert dates == [at(2027, 1, 31) + timedelta(days=day) for day in range(60)]

@@ -14,6 +14,7 @@ skipped, none done twice. Two runs at once race on each conditional write, and o
 from __future__ import annotations
 
 import contextlib
+import itertools
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
@@ -47,7 +48,7 @@ class Outcome(StrEnum):
     SKIPPED = "skipped"
     #: an occurrence whose mail can never go (no address, a suppressed one, no rows): left a draft
     REFUSED = "refused"
-    #: a template left for the next run, as this one ran out of time
+    #: a template left for the next run: this one ran out of time, or issued its most for it
     POSTPONED = "postponed"
 
 
@@ -57,6 +58,10 @@ def metric_name(outcome: str) -> str:
     return f"Recurring{outcome[:1].upper()}{outcome[1:]}"
 
 
+#: the most occurrences a run issues per template; the rest wait for the next run (`postponed`)
+OCCURRENCES_PER_RUN = 100
+
+
 def mail_request_key(occurrence_id: str) -> str:
     """What makes an occurrence's mail one mail, however many runs send it."""
     return f"recurring:{occurrence_id}"
@@ -64,12 +69,19 @@ def mail_request_key(occurrence_id: str) -> str:
 
 class RecurringInvoices:
     def __init__(
-        self, invoices: Occurrences, due_templates: DueTemplates, mail: OccurrenceMail, telemetry: Telemetry
+        self,
+        invoices: Occurrences,
+        due_templates: DueTemplates,
+        mail: OccurrenceMail,
+        telemetry: Telemetry,
+        *,
+        per_run: int = OCCURRENCES_PER_RUN,
     ) -> None:
         self._invoices = invoices
         self._due_templates = due_templates
         self._mail = mail
         self._telemetry = telemetry
+        self._per_run = per_run
 
     def issue_due(self, now: datetime, *, time_left: Callable[[], bool] = lambda: True) -> JobReport:
         """Issue every occurrence due at or before `now` of every template found due. A template's
@@ -99,9 +111,9 @@ class RecurringInvoices:
         report: JobReport,
         time_left: Callable[[], bool],
     ) -> None:
-        """Issue the template's due occurrences one after another, each from the template as stored."""
-        first = True
-        while True:
+        """Issue the template's due occurrences one after another, each from the template as stored,
+        at most `per_run`: a template years behind takes several runs, not one run from the others."""
+        for count in itertools.count():
             try:
                 template: Invoice | None = self._invoices.get(tenant_id, template_id)
             except NotFound:
@@ -109,14 +121,13 @@ class RecurringInvoices:
             plan = plan_of(template) if template is not None else None
             occurrence = next(plan.due(now), None) if plan is not None else None
             if template is None or plan is None or occurrence is None:
-                if first:
+                if count == 0:
                     report.add(Outcome.SKIPPED)
                 return
-            if not first and not time_left():
+            if count == self._per_run or (count > 0 and not time_left()):
                 report.add(Outcome.POSTPONED)
                 return
             self._issue(template, plan, occurrence, now, report)
-            first = False
 
     def _issue(
         self, template: Invoice, plan: Plan, occurrence: Occurrence, now: datetime, report: JobReport
