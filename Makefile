@@ -8,6 +8,8 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared:$(CURDIR)/layers/pdf
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+SCAN_VENV := .venv-scan
+SCAN_STAMP := $(SCAN_VENV)/.installed
 # The real interpreter, never a pyenv shim: `sam build` runs every python3.13 on PATH, and a shim
 # directory put there as `.../shims/` (which pyenv does not recognise as its own) recurses forever.
 EXECUTABLE := import sys; print(sys.executable)
@@ -16,7 +18,7 @@ PYTHON313 := $(shell PYENV_VERSION=3.13.0 python3.13 -c '$(EXECUTABLE)' 2>/dev/n
 PORT ?= 3000
 STATE_DIR ?= .local
 
-.PHONY: help venv browser printable openapi run test unit coverage fuzz check lint format typecheck template-lint build bench token api-key job jobs clean
+.PHONY: help venv browser printable openapi run test unit coverage fuzz check lint format typecheck template-lint scan build bench token api-key job jobs clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -76,6 +78,19 @@ typecheck: $(STAMP) ## mypy --strict on the layers (shared and pdf) and every fu
 template-lint: $(STAMP) ## cfn-lint and sam validate --lint
 	$(VENV)/bin/cfn-lint template.yaml
 	$(VENV)/bin/sam validate --lint --region eu-west-1
+
+# checkov pins a boto3 of its own that the layer's pin conflicts with: it gets a venv of its own
+$(SCAN_STAMP): requirements-scan.txt
+	@if [ ! -x $(SCAN_VENV)/bin/python ]; then \
+	  if [ -z "$(PYTHON313)" ]; then echo "Python 3.13 is required for make scan." >&2; exit 1; fi; \
+	  PYENV_VERSION=3.13.0 $(PYTHON313) -m venv $(SCAN_VENV); \
+	fi
+	$(SCAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/python -m pip install --quiet -r requirements-scan.txt
+	touch $(SCAN_STAMP)
+
+scan: $(SCAN_STAMP) ## checkov over template.yaml: fails on any finding not fixed or suppressed with a reason
+	$(SCAN_VENV)/bin/checkov --file template.yaml --framework cloudformation --compact --skip-download
 
 build: $(STAMP) ## sam build (arm64 layer) and check its native libraries are aarch64
 	PATH=$(dir $(PYTHON313)):$$PATH $(VENV)/bin/sam build --parallel
