@@ -284,3 +284,36 @@ def legacy_tax_breakdown(rows: Iterable[tuple[Decimal, Decimal, Decimal]]) -> tu
         taxable[key] += total
         tax[key] += tax_amount
     return tuple(TaxSubtotal(rate, taxable[rate], tax[rate]) for rate in sorted(taxable))
+
+
+@dataclass(frozen=True)
+class MethodPrice:
+    """What paying `base` by one payment method costs: a surcharge (credit cards) or a cash discount
+    (bank debit), each round(base x percentage / 100) once; `total` is their exact sum."""
+
+    base: Decimal
+    surcharge_percentage: Decimal
+    surcharge_amount: Decimal
+    cash_discount_percentage: Decimal
+    cash_discount_amount: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        return self.base + self.surcharge_amount - self.cash_discount_amount
+
+
+def method_price(
+    base: Decimal,
+    currency: str,
+    *,
+    surcharge_percentage: Decimal = ZERO,
+    cash_discount_percentage: Decimal = ZERO,
+) -> MethodPrice:
+    """`base` (an amount already in minor units, e.g. the balance) priced for a payment method."""
+    return MethodPrice(
+        base=base,
+        surcharge_percentage=surcharge_percentage,
+        surcharge_amount=round_money(base * surcharge_percentage / HUNDRED, currency),
+        cash_discount_percentage=cash_discount_percentage,
+        cash_discount_amount=round_money(base * cash_discount_percentage / HUNDRED, currency),
+    )

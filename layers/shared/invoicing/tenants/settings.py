@@ -5,7 +5,9 @@ Sections:
 - `defaults`: what a new invoice takes when its create omits it (currency, payment terms), and how
   its tax is rounded;
 - `reminders`: the overdue job's reminder cadence (days after the due date), whether it mails
-  reminders, the optional late fee and the name reminders are sent by (`invoicing.overdue.policy`).
+  reminders, the optional late fee and the name reminders are sent by (`invoicing.overdue.policy`);
+- `payments`: the credit card surcharge, the ACH cash discount and the processors payments go
+  through (`invoicing.payments.pricing`).
 
 A change is a JSON merge patch (RFC 7396) of sections: a section left out stays as it is; inside a
 section, a field sent replaces the stored one, `null` removes it, an object merges field by field;
@@ -35,6 +37,7 @@ from invoicing.errors import ConcurrentChange, ValidationFailed
 from invoicing.invoices.calculator import TaxRounding
 from invoicing.invoices.model import CurrencyCode, InvoiceCreate, Seller
 from invoicing.overdue.policy import ReminderSettings
+from invoicing.payments.pricing import PaymentSettings
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 
 SAVE_ATTEMPTS = 5
@@ -61,6 +64,7 @@ class TenantSettings(BaseModel):
     seller: Seller = Field(default_factory=Seller)
     defaults: Defaults = Field(default_factory=Defaults)
     reminders: ReminderSettings = Field(default_factory=ReminderSettings)
+    payments: PaymentSettings = Field(default_factory=PaymentSettings)
 
 
 #: the request and answer models build their schema on first use: only the settings function uses them
@@ -75,6 +79,7 @@ class SettingsPatch(BaseModel):
     seller: Seller | None = None
     defaults: Defaults | None = None
     reminders: ReminderSettings | None = None
+    payments: PaymentSettings | None = None
 
 
 class SettingsView(TenantSettings):
@@ -196,6 +201,7 @@ def view(stored: StoredSettings, tenant: Tenant) -> SettingsView:
         seller=stored.settings.seller,
         defaults=defaults.model_copy(update={"currency": defaults.currency or tenant.default_currency}),
         reminders=stored.settings.reminders,
+        payments=stored.settings.payments,
         version=stored.version,
     )
 
