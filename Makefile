@@ -23,7 +23,7 @@ STATE_DIR ?= .local
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt
+$(STAMP): requirements-dev.txt layers/shared/requirements.txt layers/pdf/requirements.txt layers/auth/requirements.txt
 	@if [ ! -x $(PY) ]; then \
 	  if [ -z "$(PYTHON313)" ]; then \
 	    echo "Python 3.13 is required (the Lambda runtime). Install it, e.g. 'pyenv install 3.13.0' or your OS package python3.13, and re-run." >&2; \

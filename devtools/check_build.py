@@ -20,7 +20,7 @@ ELF_MAGIC = b"\x7fELF"
 AARCH64 = 183
 MACHINES = {3: "x86", 40: "arm", 62: "x86_64", 183: "aarch64"}
 BYTE_ORDERS: dict[int, Literal["little", "big"]] = {1: "little", 2: "big"}  # e_ident[EI_DATA]
-#: shared layer: pydantic_core, cryptography; PDF layer: Pillow (imported as PIL), which fpdf2 needs
+#: shared layer: pydantic_core; auth layer: cryptography; PDF layer: Pillow (imported as PIL) for fpdf2
 REQUIRED_NATIVE_PACKAGES = ("pydantic_core", "cryptography", "PIL")
 CODE_PROPERTIES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Serverless::Function": "CodeUri"}
 

@@ -16,6 +16,10 @@ Resources:
     Type: AWS::Serverless::LayerVersion
     Properties:
       ContentUri: PdfLayer
+  AuthLayer:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: AuthLayer
   MeFunction:
     Type: AWS::Serverless::Function
     Properties:
@@ -72,8 +76,8 @@ def build(tmp_path: Path, libraries: dict[str, bytes]) -> Path:
 
 AARCH64_LAYER = {
     "SharedLayer/python/pydantic_core/_pydantic_core.cpython-313-aarch64-linux-gnu.so": elf_header(183),
-    "SharedLayer/python/cryptography/hazmat/bindings/_rust.abi3.so": elf_header(183),
-    "SharedLayer/python/cryptography.libs/libssl.so.3": elf_header(183),
+    "AuthLayer/python/cryptography/hazmat/bindings/_rust.abi3.so": elf_header(183),
+    "AuthLayer/python/cryptography.libs/libssl.so.3": elf_header(183),
     "PdfLayer/python/PIL/_imaging.cpython-313-aarch64-linux-gnu.so": elf_header(183),
 }
 
