@@ -17,7 +17,9 @@ from invoicing.invoices.model import Event, Invoice, InvoiceCreate, RowInput
 from invoicing.mail.delivery import Attempt, DeliveryPolicy, MailDelivery, MailInProgress
 from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.mail.ports import Claim, MailRecord, MailState
+from invoicing.overdue.policy import ReminderSettings
 from invoicing.tenants.model import Tenant
+from invoicing.tenants.settings import StoredSettings, TenantSettings
 
 NOW = datetime(2026, 11, 22, 6, 0, tzinfo=UTC)
 ACTOR = kernel.Actor("acme", "alice@acme.test")
@@ -52,6 +54,19 @@ class Tenants:
     def find_tenant(self, tenant_id: str) -> Tenant | None:
         self.reads += 1
         return Tenant("acme", 1, "Acme Müller GmbH", "EUR", "billing@acme.test", NOW)
+
+
+class TenantSettingsStore:
+    def __init__(self) -> None:
+        self.settings = TenantSettings()
+        self.reads = 0
+
+    def get(self, tenant_id: str) -> StoredSettings:
+        self.reads += 1
+        return StoredSettings(self.settings, 1)
+
+    def save(self, tenant_id: str, settings: TenantSettings, *, read_version: int) -> StoredSettings:
+        raise NotImplementedError
 
 
 class Files:
@@ -167,6 +182,7 @@ class World:
     def __init__(self, claim: Claim = Claim.CLAIMED, status: InvoiceStatus = InvoiceStatus.SENT) -> None:
         self.invoices, self.tenants, self.outbox = Invoices(published(status)), Tenants(), Outbox(claim)
         self.redelivery, self.sender = Redelivery(), Sender()
+        self.tenant_settings = TenantSettingsStore()
         self.delivery = MailDelivery(
             self.invoices,
             self.tenants,
@@ -177,6 +193,7 @@ class World:
             self.sender,
             Telemetry(),
             POLICY,
+            tenant_settings=self.tenant_settings,
             clock=lambda: NOW,
         )
 
@@ -198,6 +215,28 @@ def test_a_claimed_mail_is_sent_once_and_recorded_reading_the_tenant_once():
     assert world.outbox.state is MailState.SENT
     assert world.invoices.events().count(EventType.MAIL_SENT) == 1
     assert world.tenants.reads == 1
+
+
+def test_a_reminder_is_sent_under_the_tenants_reminder_sender_name_and_an_invoice_mail_is_not():
+    world = World()
+    world.tenant_settings.settings = TenantSettings(reminders=ReminderSettings(senderName="Acme Accounts"))
+
+    world.deliver(MailKind.REMINDER)
+    world.deliver(MailKind.INVOICE)
+
+    reminder, invoice_mail = world.sender.sent
+    assert reminder["From"].startswith("Acme Accounts <")
+    assert invoice_mail["From"].startswith("Acme Müller GmbH <")
+    assert world.tenant_settings.reads == 1
+
+
+def test_a_reminder_without_a_reminder_sender_name_is_sent_under_the_tenants_name():
+    world = World()
+
+    world.deliver(MailKind.REMINDER)
+
+    [reminder] = world.sender.sent
+    assert reminder["From"].startswith("Acme Müller GmbH <")
 
 
 def test_a_mail_already_sent_is_only_recorded_on_the_invoice():

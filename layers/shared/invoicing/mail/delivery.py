@@ -26,10 +26,11 @@ from invoicing.invoices.model import Invoice
 from invoicing.mail import trail
 from invoicing.mail.compose import PdfAttachment, Sender, compose_invoice_mail
 from invoicing.mail.eligibility import why_not_mailable
-from invoicing.mail.message import OutboxMessage
+from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.mail.ports import Claim, MailOutbox, MailSender, Redelivery, SuppressionList, Telemetry
 from invoicing.mail.retries import retry_delay
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
+from invoicing.tenants.settings import SettingsStore
 
 #: longer than the function's timeout, so a live worker never loses its claim
 CLAIM_LEASE = timedelta(minutes=2)
@@ -83,6 +84,8 @@ class MailDelivery:
         sender: MailSender,
         telemetry: Telemetry,
         policy: DeliveryPolicy,
+        *,
+        tenant_settings: SettingsStore,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._invoices = invoices
@@ -94,6 +97,7 @@ class MailDelivery:
         self._sender = sender
         self._telemetry = telemetry
         self._policy = policy
+        self._tenant_settings = tenant_settings
         self._clock = clock
 
     def deliver(self, message: OutboxMessage, attempt: Attempt) -> None:
@@ -152,7 +156,9 @@ class MailDelivery:
         source = self._policy.sender_email
         mail = compose_invoice_mail(
             invoice,
-            sender=Sender(name=tenant.name, address=source, reply_to=tenant.sender_email),
+            sender=Sender(
+                name=self._sender_name(message, tenant), address=source, reply_to=tenant.sender_email
+            ),
             recipient=message.recipient,
             pdf=self._pdf(message, invoice, tenant),
             kind=message.kind,
@@ -164,6 +170,13 @@ class MailDelivery:
         self._telemetry.info("Mail sent", mail_id=message.message_id, ses_message_id=ses_message_id)
         self._telemetry.count("MailSent")
         return ses_message_id
+
+    def _sender_name(self, message: OutboxMessage, tenant: Tenant) -> str:
+        """Reminders go out under the tenant's reminder sender name when it set one."""
+        if message.kind is not MailKind.REMINDER:
+            return tenant.name
+        reminders = self._tenant_settings.get(message.tenant_id).settings.reminders
+        return reminders.senderName or tenant.name
 
     def _pdf(self, message: OutboxMessage, invoice: Invoice, tenant: Tenant) -> PdfAttachment:
         files = self._files

@@ -337,6 +337,7 @@ class DeliveryServices(DocumentServices, OutboxServices):
                 attempts=settings.delivery_max_attempts,
                 retry_base_seconds=settings.delivery_retry_base_seconds,
             ),
+            tenant_settings=self.tenant_settings,
         )
 
 
