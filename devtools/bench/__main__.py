@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from devtools.bench import aws_calls, cold_start, jobs, pdf_render, search_costs
+from devtools.bench import aws_calls, cold_request, cold_start, jobs, pdf_render, search_costs
 from devtools.bench.lambda_venv import ensure_lambda_venv
 from devtools.bench.report import Section, write_section
 from devtools.template import ROOT, local_deployment
@@ -28,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     python = ensure_lambda_venv()
     sections: list[Section] = [
         cold_start.run(python, local_deployment(), args.runs),
+        *cold_request.run(python, local_deployment(), args.runs),
         aws_calls.run(),
         pdf_render.run(),
         search_costs.run(),

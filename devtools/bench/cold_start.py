@@ -30,9 +30,9 @@ RUN_TIMEOUT_SECONDS = 60
 PROBE = """\
 import sys, time
 sys.path[:0] = sys.argv[2:]
-started = time.perf_counter()
+started = time.process_time()
 __import__(sys.argv[1])
-print(time.perf_counter() - started)
+print(time.process_time() - started)
 """
 
 
@@ -105,7 +105,8 @@ def targets(deployment: LocalDeployment) -> list[Target]:
 
 
 def import_seconds(python: Path, pycache: Path, target: Target) -> float:
-    """Import `target.module` once in a fresh isolated interpreter; its own clock, not process start-up."""
+    """Import `target.module` once in a fresh isolated interpreter: its CPU time, not process start-up
+    (on a shared machine, wall time measures the neighbours' load as much as the import)."""
     completed = subprocess.run(
         [str(python), "-I", "-X", f"pycache_prefix={pycache}", "-c", PROBE, target.module, *target.sys_path],
         cwd=target.directory,
@@ -189,7 +190,8 @@ def render(outcomes: Sequence[Outcome], runs: int, python_version: str, boto3_ve
             "installed, as in the deployed layer; no fpdf2, which no function may import at cold start);",
             "`sys.path` led by the function's directory and its layers (`layers/shared`, and `layers/pdf`",
             "for the functions that render PDFs); the function's template environment with dummy",
-            "credentials; bytecode cached; runs interleaved. API functions must import within",
+            "credentials; bytecode cached; runs interleaved; CPU time of the importing process (wall time",
+            "on this shared machine measures the neighbours as much). API functions must import within",
             f"{API_TARGET_RATIO}x the boto3 time.",
             "",
             "- Command: `make bench`",

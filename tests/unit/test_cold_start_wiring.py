@@ -1,0 +1,63 @@
+"""What the wiring does for the cold start: no X-Ray SDK when tracing is off, one AWS session."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pynamodb.connection import Connection
+
+from invoicing.adapters import dynamodb
+from invoicing.adapters.aws_session import boto3_session, botocore_session
+from invoicing.wiring.tracing import tracing_enabled
+
+SHARED_LAYER = Path(__file__).resolve().parents[2] / "layers" / "shared"
+UNTRACED_PROBE = """\
+import sys
+from invoicing.wiring.tracing import build_tracer
+tracer = build_tracer()
+
+@tracer.capture_method
+def answer():
+    return 42
+
+assert answer() == 42
+assert type(tracer.provider).__name__ == "_Untraced", tracer.provider
+assert "aws_xray_sdk.core" not in sys.modules
+"""
+
+
+@pytest.mark.parametrize(
+    ("environment", "enabled"),
+    [
+        ({"LAMBDA_TASK_ROOT": "/var/task"}, True),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "POWERTOOLS_TRACE_DISABLED": "true"}, False),
+        ({"LAMBDA_TASK_ROOT": "/var/task", "AWS_SAM_LOCAL": "true"}, False),
+        ({}, False),
+    ],
+    ids=["lambda", "disabled", "sam-local", "outside-lambda"],
+)
+def test_tracing_is_on_only_in_lambda_unless_disabled(monkeypatch, environment, enabled):
+    for name in ("LAMBDA_TASK_ROOT", "POWERTOOLS_TRACE_DISABLED", "AWS_SAM_LOCAL", "AWS_CHALICE_CLI_MODE"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+
+    assert tracing_enabled() is enabled
+
+
+def test_a_tracer_that_is_off_traces_nothing_and_never_imports_the_xray_sdk():
+    environment = {k: v for k, v in os.environ.items() if k != "LAMBDA_TASK_ROOT"}
+    environment |= {"POWERTOOLS_TRACE_DISABLED": "true", "PYTHONPATH": str(SHARED_LAYER)}
+    completed = subprocess.run(
+        [sys.executable, "-c", UNTRACED_PROBE], env=environment, capture_output=True, text=True, check=False
+    )
+
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_every_pynamodb_connection_and_boto3_client_shares_one_botocore_session():
+    assert dynamodb.transaction_connection().session is botocore_session()
+    assert Connection().session is botocore_session()
+    assert boto3_session()._session is botocore_session()
