@@ -37,7 +37,7 @@ from invoicing.errors import ConcurrentChange, ValidationFailed
 from invoicing.invoices.calculator import TaxRounding
 from invoicing.invoices.model import CurrencyCode, InvoiceCreate, Seller
 from invoicing.overdue.policy import ReminderSettings
-from invoicing.payments.pricing import PaymentSettings
+from invoicing.payments.method_prices import PaymentSettings
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 
 SAVE_ATTEMPTS = 5

@@ -36,6 +36,11 @@ class PaymentMethodOption(StrEnum):
     def payment_method(self) -> PaymentMethod:
         return _PAYMENT_METHODS[self]
 
+    @classmethod
+    def of(cls, method: PaymentMethod) -> PaymentMethodOption | None:
+        """The option priced for `method`; None for the methods priced at the base (cash, ...)."""
+        return next((option for option, known in _PAYMENT_METHODS.items() if known is method), None)
+
 
 _PAYMENT_METHODS = {
     PaymentMethodOption.CREDIT_CARD: PaymentMethod.CREDIT_CARD,
