@@ -10,6 +10,7 @@ must be the same at both sizes.
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -126,18 +127,12 @@ def run(sizes: tuple[int, ...] = TENANT_SIZES) -> Section:
         for job in jobs
         if len({(by_size[size][job].items_read, len(by_size[size][job].calls)) for size in sizes}) != 1
     )
-    markdown = "\n".join(
-        [
-            "## AWS calls per job",
-            "",
-            f"Measured {datetime.now(UTC):%Y-%m-%d} by `make bench`: every schedule event of the",
-            f"template run once as of {AT:%Y-%m-%dT%H:%MZ}, in-process against moto, on a tenant of the",
-            f"given size with {DUE_PER_KIND} scheduled sends, {DUE_PER_KIND} recurring templates and",
-            f"{DUE_PER_KIND} sent invoices past due; half of the rest are scheduled a year later. Target:",
-            "the same calls and items read at both sizes (a job reads what is due through `DueJobs`,",
-            "never the table).",
-            "",
-            *lines,
-        ]
+    about = (
+        f"Measured {datetime.now(UTC):%Y-%m-%d} by `make bench`: every schedule event of the template "
+        f"run once as of {AT:%Y-%m-%dT%H:%MZ}, in-process against moto, on a tenant of the given size "
+        f"with {DUE_PER_KIND} scheduled sends, {DUE_PER_KIND} recurring templates and {DUE_PER_KIND} "
+        "sent invoices past due (half of the rest are scheduled a year later). Target: the same calls "
+        "and items read at both sizes, since a job reads what is due through `DueJobs`, never the table."
     )
+    markdown = "\n".join(["## AWS calls per job", "", textwrap.fill(about, 100), "", *lines])
     return Section(name="job-costs", markdown=markdown, failures=failures)
