@@ -1,5 +1,5 @@
 """Admin command line: create tenants, create and revoke API keys, issue bearer tokens, reconcile
-figures, set a tenant's mail quota.
+figures, set a tenant's mail quota, list and redrive the dead-letter queues.
 
 Works against the local stack (`make run`, found through its state directory) or, with AWS
 credentials and `--stack-name`, against a deployed stack (found through its CloudFormation outputs).
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from devtools.dead_letters import DeployedStack, LocalStack, StackResources, dead_letter_queues, redrive
 from devtools.template import REGION, local_deployment
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.adapters.token_keys import SigningSecret
@@ -39,6 +40,7 @@ class Target:
     token_policy: TokenPolicy
     sender_email: str
     external_issuer: bool
+    stack: StackResources
 
 
 def local_target(state_dir: Path) -> Target:
@@ -63,6 +65,7 @@ def local_target(state_dir: Path) -> Target:
         ),
         sender_email=deployment.parameter("SenderEmail"),
         external_issuer=bool(deployment.parameter("JwksUrl")),
+        stack=LocalStack(deployment, state.moto_endpoint),
     )
 
 
@@ -85,6 +88,7 @@ def deployed_target(stack_name: str, region: str) -> Target:
         ),
         sender_email=parameters["SenderEmail"],
         external_issuer=bool(parameters.get("JwksUrl")),
+        stack=DeployedStack(stack_name, region),
     )
 
 
@@ -233,6 +237,31 @@ def command_reconcile_figures(target: Target, arguments: argparse.Namespace) -> 
     raise SystemExit(f"{subject} differ from its {result.invoices} invoices; --repair corrects them")
 
 
+def command_dead_letters(target: Target, arguments: argparse.Namespace) -> str:
+    sqs = target.stack.sqs()
+    queues = dead_letter_queues(local_deployment().resources)
+    for name, queue in queues.items():
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=target.stack.queue_url(name), AttributeNames=["ApproximateNumberOfMessages"]
+        )["Attributes"]
+        print(f"{name}: {attributes['ApproximateNumberOfMessages']} messages, back to {queue.target}")
+    return f"{len(queues)} dead-letter queues"
+
+
+def command_redrive_dlq(target: Target, arguments: argparse.Namespace) -> str:
+    queues = dead_letter_queues(local_deployment().resources)
+    if arguments.queue not in queues:
+        raise SystemExit(f"{arguments.queue} is no dead-letter queue; they are {', '.join(sorted(queues))}")
+    queue = queues[arguments.queue]
+    result = redrive(queue, target.stack, arguments.limit)
+    for error in result.errors:
+        print(f"failed again, left in {queue.queue}: {error}")
+    summary = f"{queue.queue}: {result.moved} redriven to {queue.target}, {result.failed} failed again"
+    if result.failed:
+        raise SystemExit(summary)
+    return summary
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="python -m devtools.admin", description=__doc__)
     root.add_argument("--state-dir", type=Path, default=Path(".local"), help="local stack state (make run)")
@@ -284,6 +313,19 @@ def parser() -> argparse.ArgumentParser:
     per_day = quota.add_mutually_exclusive_group(required=True)
     per_day.add_argument("--per-day", type=int, help="mails per UTC day (0 stops the tenant's mail)")
     per_day.add_argument("--default", action="store_true", help="back to the stack's DefaultMailQuotaPerDay")
+    commands.add_parser(
+        "dead-letters", help="every dead-letter queue: its messages and where they go back to"
+    )
+    redrive_dlq = commands.add_parser(
+        "redrive-dlq",
+        help="move a DLQ's messages back to their queue, or run their function with each (RUNBOOK.md)",
+    )
+    redrive_dlq.add_argument(
+        "--queue", required=True, help="the DLQ's logical id, e.g. DeliveryDeadLetterQueue"
+    )
+    redrive_dlq.add_argument(
+        "--limit", type=int, default=100, help="at most this many messages (default 100)"
+    )
     return root
 
 
@@ -294,6 +336,8 @@ COMMANDS = {
     "issue-token": command_issue_token,
     "reconcile-figures": command_reconcile_figures,
     "set-mail-quota": command_set_mail_quota,
+    "dead-letters": command_dead_letters,
+    "redrive-dlq": command_redrive_dlq,
 }
 
 
