@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from decimal import Decimal
-from typing import Annotated, Any
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
@@ -31,8 +31,10 @@ from invoicing.countries import alpha2_code, country_code, numeric_code
 from invoicing.formatting import LOCALES
 from invoicing.invoices.calculator import (
     LEGACY_CALCULATION_VERSION,
+    LineTerms,
     TaxRounding,
     legacy_tax_breakdown,
+    line_net,
 )
 from invoicing.invoices.enums import (
     AttachmentType,
@@ -300,6 +302,43 @@ class RowInput(ApiModel):
     _null_is_default = model_validator(mode="before")(_nulls_omitted)
 
 
+#: seed 003's `unitTypeId` of each quantity type (0, the seed's placeholder, is a plain amount)
+UNIT_TYPE_IDS = {quantity_type: index for index, quantity_type in enumerate(QuantityType, start=1)}
+
+
+class LineItem(ApiModel):
+    """Seed 003's line item: a row whose `lineItemId` is its `productId` and `unitTypeId` its
+    `quantityType` (UNIT_TYPE_IDS). Its `totalAmount` is recomputed like every derived figure."""
+
+    id: ShortText | None = None
+    lineItemId: ShortText | None = None
+    unitTypeId: Annotated[int, Field(ge=0, le=len(UNIT_TYPE_IDS))] | None = None
+    productName: ShortText | None = None
+    description: Text | None = None
+    sku: ShortText | None = None
+    unitPrice: Amount
+    quantity: Quantity
+    discountPercentage: Percentage = Decimal(0)
+    totalAmount: Amount | None = Field(
+        default=None, description="Ignored unless `canPriceBeForceOverrided`: the server's arithmetic wins."
+    )
+
+    def row(self) -> RowInput:
+        quantity_types = {index: quantity_type for quantity_type, index in UNIT_TYPE_IDS.items()}
+        values: dict[str, object] = {
+            "id": self.id,
+            "productId": self.lineItemId,
+            "quantityType": quantity_types.get(self.unitTypeId or 0, QuantityType.AMOUNT),
+            "productName": self.productName,
+            "description": self.description,
+            "sku": self.sku,
+            "unitPrice": self.unitPrice,
+            "quantity": self.quantity,
+            "discountPercentage": self.discountPercentage,
+        }
+        return RowInput.model_validate(values)
+
+
 class Row(ApiModel):
     id: str
     type: RowType
@@ -331,6 +370,10 @@ class Event(ApiModel):
     date: datetime
     authorId: str
     description: str
+    transactionId: str | None = Field(default=None, description="A payment's event: its transaction.")
+    paymentMethod: PaymentMethod | None = Field(default=None, description="A payment's event: its method.")
+    errorCode: str | None = Field(default=None, description="A failed step: its code (e.g. a decline code).")
+    errorMessage: str | None = Field(default=None, description="A failed step: what went wrong.")
 
 
 class Attachment(ApiModel):
@@ -467,6 +510,30 @@ class InvoiceFields(ApiModel):
     locale: Locale | None = Field(
         default=None, description="How the PDF and mail write amounts and dates; `en` when not sent."
     )
+    taxPercentage: Percentage | None = Field(
+        default=None,
+        description="Seed 003: the tax rate of each line sent with it that carries no `taxRate` of its own.",
+    )
+    lineItems: Annotated[list[LineItem], Field(max_length=MAX_ROWS)] | None = Field(
+        default=None, description="Seed 003's lines: they become the invoice's `rows` (not both)."
+    )
+    canPriceBeForceOverrided: bool | None = Field(
+        default=None,
+        description=(
+            "Seed 003. A client's line `totalAmount` never stands: the server's arithmetic wins. "
+            "Without this flag (the default) a sent `totalAmount` is ignored; with it, one that differs "
+            "from the server's is 400, so a forced price is never charged unnoticed."
+        ),
+    )
+    cardPaymentProcessorId: ShortText | None = Field(
+        default=None, description="Seed 003: the processor card payments go through (else the tenant's)."
+    )
+    achPaymentProcessorId: ShortText | None = Field(
+        default=None, description="Seed 003: the processor ACH payments go through (else the tenant's)."
+    )
+    merchantContactInfoId: ShortText | None = None
+    customerId: ShortText | None = None
+    achAllowFasterProcessing: bool | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -475,6 +542,45 @@ class InvoiceFields(ApiModel):
         if isinstance(data, dict) and "additionalNotes" in data and data.get("note") is None:
             data = {**data, "note": data["additionalNotes"]}
         return data
+
+    @model_validator(mode="after")
+    def _seed_003_lines(self) -> Self:
+        """`lineItems` become `rows`; `taxPercentage` is the rate of the lines without their own."""
+        sent = self.__pydantic_fields_set__
+        if self.lineItems is not None:
+            if "rows" in sent and self.rows:
+                raise ValueError("Send rows or lineItems, not both.")
+            if self.canPriceBeForceOverrided:
+                _no_forced_totals(self.lineItems, self.currency)
+            self.rows = [item.row() for item in self.lineItems]
+            sent.add("rows")
+        self.lineItems = self.canPriceBeForceOverrided = None
+        sent.difference_update({"lineItems", "canPriceBeForceOverrided"})
+        if self.taxPercentage is not None:
+            if self.rows is None:
+                raise ValueError("taxPercentage applies to the lines sent with it: send lineItems too.")
+            rate = self.taxPercentage
+            self.rows = [
+                row if "taxRate" in row.model_fields_set else row.model_copy(update={"taxRate": rate})
+                for row in self.rows
+            ]
+        return self
+
+
+def _no_forced_totals(items: list[LineItem], currency: str | None) -> None:
+    """Refuse a line whose `totalAmount` is not the server's: a forced price never stands."""
+    for index, item in enumerate(items):
+        if item.totalAmount is None:
+            continue
+        terms = LineTerms(item.quantity, item.unitPrice, item.discountPercentage)
+        exact = terms.quantity * terms.unit_price * (100 - terms.discount_percentage) / 100
+        places = Decimal(1).scaleb(min(item.totalAmount.as_tuple().exponent, 0))  # type: ignore[arg-type]
+        computed = line_net(terms, currency) if currency else exact.quantize(places, ROUND_HALF_UP)
+        if computed != item.totalAmount:
+            raise ValueError(
+                f"lineItems[{index}].totalAmount is {item.totalAmount}, but the line comes to {computed}: "
+                "the server's arithmetic wins, a forced price never stands."
+            )
 
 
 class InvoiceCreate(InvoiceFields):
@@ -522,6 +628,12 @@ class Invoice(ApiModel):
     salesOrderId: str | None = None
     subsidiaryId: str | None = None
     recurringAgreement: RecurringAgreement | None = None
+    taxPercentage: Money | None = Field(default=None, description="Seed 003's invoice-level tax rate.")
+    cardPaymentProcessorId: str | None = None
+    achPaymentProcessorId: str | None = None
+    merchantContactInfoId: str | None = None
+    customerId: str | None = None
+    achAllowFasterProcessing: bool | None = None
     recurringTemplate: RecurringSource | None = Field(
         default=None, description="On an invoice a recurring agreement issued: its template."
     )

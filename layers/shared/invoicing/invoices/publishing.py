@@ -10,35 +10,19 @@ from pydantic import Field
 
 from invoicing.errors import ValidationFailed
 from invoicing.invoices.model import (
-    Amount,
     ApiModel,
     Customer,
     InvoiceFields,
+    LineItem,
     LongText,
     Percentage,
-    Quantity,
     RowInput,
     ShortText,
-    Text,
 )
 from invoicing.invoices.model import Invoice as InvoiceModel
 
 #: InvoiceFields.paymentTermDays' bound: a due date further away cannot be stored
 MAX_PAYMENT_TERM_DAYS = 3650
-
-
-class LineItem(ApiModel):
-    """Seed 003's line item; `totalAmount` is recomputed like every derived figure."""
-
-    id: ShortText | None = None
-    lineItemId: ShortText | None = None
-    unitTypeId: int | None = None
-    productName: ShortText | None = None
-    description: Text | None = None
-    sku: ShortText | None = None
-    unitPrice: Amount
-    quantity: Quantity
-    discountPercentage: Percentage = Decimal(0)
 
 
 class PublishRequest(ApiModel):
@@ -75,19 +59,8 @@ def publish_fields(request: PublishRequest, invoice: InvoiceModel, now: datetime
             values[name] = getattr(request, name)
     tax_rate = request.taxPercentage
     if request.lineItems is not None:
-        values["rows"] = [
-            RowInput(
-                id=item.id,
-                description=item.description,
-                productName=item.productName,
-                sku=item.sku,
-                unitPrice=item.unitPrice,
-                quantity=item.quantity,
-                discountPercentage=item.discountPercentage,
-                taxRate=tax_rate if tax_rate is not None else Decimal(0),
-            )
-            for item in request.lineItems
-        ]
+        rate = tax_rate if tax_rate is not None else Decimal(0)
+        values["rows"] = [item.row().model_copy(update={"taxRate": rate}) for item in request.lineItems]
     elif tax_rate is not None:
         values["rows"] = [
             RowInput.model_validate(row.model_dump() | {"taxRate": tax_rate}) for row in invoice.rows

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from invoicing.invoices.dashboard import Dashboard
     from invoicing.invoices.editing import InvoiceEditing
     from invoicing.invoices.finding import InvoiceFinder
+    from invoicing.invoices.seed_views import SeedInvoiceViews
     from invoicing.invoices.transitions import InvoiceTransitions
     from invoicing.mail.delivery import MailDelivery
     from invoicing.mail.relay import OutboxRelay
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
     from invoicing.scheduling.requests import Scheduling
+    from invoicing.tenants.settings import TenantSettings
     from invoicing.wiring.telemetry import PowertoolsTelemetry
 
 
@@ -105,6 +107,19 @@ class TableServices(Services):
         from invoicing.invoices.transitions import InvoiceTransitions
 
         return InvoiceTransitions(self.invoices, self.tenants, self.tenant_settings)
+
+
+class InvoiceViewServices(TableServices):
+    """Seed 003's reads: `seed_views` answers its invoice shape and each payment method's price."""
+
+    @cached_property
+    def seed_views(self) -> SeedInvoiceViews:
+        from invoicing.invoices.seed_views import SeedInvoiceViews
+
+        def settings_of(tenant_id: str) -> TenantSettings:
+            return self.tenant_settings.get(tenant_id).settings
+
+        return SeedInvoiceViews(self.invoices, settings_of)
 
 
 class DocumentServices(TableServices):
