@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from pynamodb.attributes import NumberAttribute, UnicodeAttribute
-from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection, KeysOnlyProjection
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from invoicing.adapters.attributes import DecimalAttribute
@@ -119,7 +119,7 @@ class ByRecurringAgreement(GlobalSecondaryIndex["InvoiceItem"]):  # type: ignore
 
     class Meta:
         index_name = "ByRecurringAgreement"
-        projection = KeysOnlyProjection()
+        projection = _projection("recurringKey", "invoiceDateKey")
 
     recurringKey = UnicodeAttribute(hash_key=True)
     invoiceDateKey = UnicodeAttribute(range_key=True)
