@@ -96,7 +96,7 @@ build: $(STAMP) ## sam build (arm64 layer) and check its native libraries are aa
 	PATH=$(dir $(PYTHON313)):$$PATH $(VENV)/bin/sam build --parallel
 	$(PY) -m devtools.check_build .aws-sam/build
 
-check: lint typecheck template-lint test ## Everything CI runs
+check: lint typecheck template-lint scan test ## Everything CI runs
 
 bench: $(STAMP) ## Cold-start benchmark of every function (writes BENCHMARKS.md)
 	$(PY) -m devtools.bench

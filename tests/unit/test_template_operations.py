@@ -328,3 +328,22 @@ def test_a_dead_letter_queue_shared_by_two_targets_is_refused():
 
     with pytest.raises(ValueError, match="Shared takes messages for One and Two"):
         dead_letter_queues(resources)
+
+
+def test_the_local_stack_says_in_its_banner_what_it_does_not_provision(deployment, tmp_path):
+    from moto import mock_aws
+
+    from devtools.stack.provision import provision_resources
+    from devtools.stack.stack import banner
+    from devtools.stack.state import StackState
+
+    with mock_aws():
+        not_local = provision_resources(deployment, endpoint_url=None)
+    state = StackState("http://127.0.0.1:3000", "http://127.0.0.1:5000", "eu-west-1", "s", "dev", {}, 1, "t")
+    text = " ".join(banner(state, tmp_path, not_local).split())
+
+    alarms = len(deployment.resources_of_type("AWS::CloudWatch::Alarm"))
+    assert not_local["AWS::CloudWatch::Alarm"] == alarms
+    assert "AWS::SNS::Subscription" not in not_local, "its condition is false without an AlarmEmail"
+    assert f"{alarms} CloudWatch::Alarm, 1 CloudWatch::Dashboard" in text.split("not local ", 1)[1]
+    assert "(deployed only)" in text
