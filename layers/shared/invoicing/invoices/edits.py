@@ -332,6 +332,6 @@ def link_opportunity(
 def ensure_deletable(invoice: Invoice) -> None:
     if invoice.status not in UNPUBLISHED_STATUSES:
         raise Conflict(
-            f"You can't delete published invoices: invoice {invoice.invoiceNumber or invoice.id} is "
-            f"{invoice.status.value}. Only draft and scheduled invoices can be deleted."
+            f"You can't delete published invoices. Invoice {invoice.invoiceNumber or invoice.id} is "
+            f"{invoice.status.value}: only draft and scheduled invoices can be deleted."
         )

@@ -119,8 +119,8 @@ def publish(
 def cancel(invoice: Invoice, *, actor: Actor, now: datetime, make_id: NewId = new_id) -> Change:
     if invoice.status not in CANCELLABLE_STATUSES:
         raise Conflict(
-            "Only invoices in published (Due, Past Due) status and not paid can be canceled; "
-            f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
+            "Only invoices in published (Due, Past Due) status and not paid can be canceled. "
+            f"Invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
         )
     cancelled = touched(invoice, actor, now, status=InvoiceStatus.CANCELLED, nextReminder=None)
     description = (
@@ -238,19 +238,25 @@ def remove_payment(
 
 
 def mark_as_paid(
-    invoice: Invoice, paid_on: datetime, *, actor: Actor, now: datetime, make_id: NewId = new_id
+    invoice: Invoice,
+    paid_on: datetime,
+    *,
+    actor: Actor,
+    now: datetime,
+    method: PaymentMethod = PaymentMethod.OTHER,
+    make_id: NewId = new_id,
 ) -> Change:
-    """Record the outstanding balance as one payment on `paid_on`."""
+    """Record the outstanding balance as one payment on `paid_on`, paid by `method`."""
     if invoice.status not in OWED_STATUSES:
         raise Conflict(
-            "Only invoices in published (Due, Past Due) status and not paid can be marked as paid; "
-            f"invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
+            "Only invoices in published (Due, Past Due) status and not paid can be marked as paid. "
+            f"Invoice {invoice.invoiceNumber or invoice.id} is {invoice.status.value}."
         )
     return add_payment(
         invoice,
         outstanding(invoice),
         paid_on,
-        PaymentMethod.OTHER,
+        method,
         actor=actor,
         now=now,
         description=MARKED_AS_PAID,

@@ -6,8 +6,8 @@ One stored invoice, two views: seed 001's routes answer the stored `Invoice`; th
 `invoicing.invoices.calculator` when the invoice was priced) and, per method, its `method_price` of
 the balance (`invoicing.payments.method_prices.price_for`).
 
-Seed 003's integer ids (STATUS_IDS, PAYMENT_METHOD_TYPE_IDS, ZERO_COST_PROCESSING_OPTIONS,
-`history` typeIds: an EventType's place in `enums.EventType`, from 1) are listed in ARCHITECTURE.md.
+Seed 003's integer ids (`seed_ids`; ZERO_COST_PROCESSING_OPTIONS and the `history` typeIds: an
+EventType's place in `enums.EventType`, from 1) are listed in ARCHITECTURE.md.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Protocol
 from pydantic import Field
 
 from invoicing.invoices.calculator import MethodPrice, canonical_rate
-from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod
+from invoicing.invoices.enums import EventType, InvoiceStatus
 from invoicing.invoices.lifecycle import MARKED_AS_PAID
 from invoicing.invoices.model import (
     UNIT_TYPE_IDS,
@@ -32,22 +32,10 @@ from invoicing.invoices.model import (
     Money,
     Transaction,
 )
+from invoicing.invoices.seed_ids import PAYMENT_METHOD_TYPE_IDS, STATUS_IDS
 from invoicing.payments.method_prices import PaymentMethodOption, PaymentSettings, price_for
 from invoicing.tenants.settings import TenantSettings
 
-#: seed 003's `status`: 3 is "Due", 5 "Past Due"; 3, 4 and 5 are its "published, not paid"
-STATUS_IDS = {
-    InvoiceStatus.DRAFT: 1,
-    InvoiceStatus.SCHEDULED: 2,
-    InvoiceStatus.SENT: 3,
-    InvoiceStatus.PARTIALLY_PAID: 4,
-    InvoiceStatus.OVERDUE: 5,
-    InvoiceStatus.PAID: 6,
-    InvoiceStatus.CANCELLED: 7,
-    InvoiceStatus.ISSUED: 8,
-}
-#: seed 003's `paymentMethodTypeId` (0: none)
-PAYMENT_METHOD_TYPE_IDS = {method: index for index, method in enumerate(PaymentMethod, start=1)}
 #: seed 003's `zeroCostProcessingOptionId` and its name: how card and bank fees are passed on
 ZERO_COST_PROCESSING_OPTIONS = {0: "None", 1: "Surcharge", 2: "CashDiscount", 3: "SurchargeAndCashDiscount"}
 HISTORY_TYPE_IDS = {event_type: index for index, event_type in enumerate(EventType, start=1)}

@@ -93,14 +93,20 @@ class InvoiceTransitions:
             ),
         )
 
-    def mark_as_paid(self, actor: Actor, invoice_id: str, paid_date: date | None = None) -> Invoice:
-        """The outstanding balance paid on `paid_date` (midnight UTC), else now."""
+    def mark_as_paid(
+        self,
+        actor: Actor,
+        invoice_id: str,
+        paid_date: date | None = None,
+        method: PaymentMethod = PaymentMethod.OTHER,
+    ) -> Invoice:
+        """The outstanding balance paid by `method` on `paid_date` (midnight UTC), else now."""
         now = self._clock()
         paid_on = datetime.combine(paid_date, time(), UTC) if paid_date is not None else now
         return self._change(
             actor,
             invoice_id,
-            lambda current, by: lifecycle.mark_as_paid(current, paid_on, actor=by, now=now),
+            lambda current, by: lifecycle.mark_as_paid(current, paid_on, actor=by, now=now, method=method),
         )
 
     def unmark_as_paid(self, actor: Actor, invoice_id: str) -> Invoice:
