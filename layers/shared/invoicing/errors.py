@@ -49,6 +49,16 @@ class Unprocessable(DomainError):
     """The request is valid but the resource cannot do it (for example, sending a draft)."""
 
 
+class PaymentDeclined(DomainError):
+    """The payment processor declined the payment; `decline_code` is the processor's reason."""
+
+    customer_message = "The payment was declined. Please use another card or account."
+
+    def __init__(self, message: str, *, decline_code: str) -> None:
+        super().__init__(message, field_errors={"declineCode": [decline_code]})
+        self.decline_code = decline_code
+
+
 class PayloadTooLarge(DomainError):
     """The request carries more, or bigger, files than the limits allow."""
 

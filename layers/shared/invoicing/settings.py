@@ -37,6 +37,12 @@ def load_settings[S: BaseSettings](settings_type: type[S]) -> S:
         raise ConfigurationError(f"{settings_type.__name__}: " + "; ".join(problems)) from None
 
 
+class PaymentProcessorSettings(TableSettings):
+    """The payments function: the key that signs the processor's webhook events (Secrets Manager)."""
+
+    payment_webhook_secret_arn: str
+
+
 class AuthorizerSettings(TableSettings):
     """The authorizer: the stack's token signing secret, or an external OIDC issuer's JWKS."""
 

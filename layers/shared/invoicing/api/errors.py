@@ -21,6 +21,7 @@ _STATUS_BY_ERROR: list[tuple[type[errors.DomainError], int, str]] = [
     (errors.ConcurrentChange, 409, "concurrent-change"),
     (errors.Conflict, 409, "conflict"),
     (errors.ValidationFailed, 400, "validation-error"),
+    (errors.PaymentDeclined, 402, "payment-declined"),
     (errors.PayloadTooLarge, 413, "payload-too-large"),
     (errors.UnsupportedMediaType, 415, "unsupported-media-type"),
     (errors.Unprocessable, 422, "unprocessable"),

@@ -103,6 +103,10 @@ class EventType(StrEnum):
     DELIVERY_FAILED = "DELIVERY_FAILED"
     MAIL_CANCELLED = "MAIL_CANCELLED"
     CREDIT_NOTE_ISSUED = "CREDIT_NOTE_ISSUED"
+    #: a card or ACH payment the processor declined or returned, or that awaits its settlement
+    PAYMENT_FAILED = "PAYMENT_FAILED"
+    PAYMENT_PENDING = "PAYMENT_PENDING"
+    PAYMENT_RETURNED = "PAYMENT_RETURNED"
 
 
 class PaymentMethod(StrEnum):

@@ -459,6 +459,15 @@ class Transaction(ApiModel):
     createdBy: str
     updated: datetime
     updatedBy: str
+    processorTransactionId: str | None = Field(
+        default=None, description="The payment processor's id of a card or ACH payment."
+    )
+    surchargeAmount: Money | None = Field(
+        default=None, description="The card surcharge paid on top of `amount`."
+    )
+    cashDiscountAmount: Money | None = Field(
+        default=None, description="The bank debit's cash discount: settled as part of `amount`, not paid."
+    )
 
 
 class CreditedInvoice(ApiModel):

@@ -14,6 +14,7 @@ from invoicing.settings import (
     FunctionSettings,
     MailQueueSettings,
     MailRequestSettings,
+    PaymentProcessorSettings,
     SchedulingSettings,
     SearchSettings,
     TableSettings,
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from invoicing.adapters.invoice_search import DynamoInvoiceSearch
     from invoicing.adapters.invoice_store import DynamoInvoiceRepository
     from invoicing.adapters.mail_outbox import DynamoMailOutbox
+    from invoicing.adapters.payment_records import DynamoPaymentRecords
+    from invoicing.adapters.sandbox_processor import SandboxProcessor
     from invoicing.adapters.settings_store import DynamoSettingsRepository
     from invoicing.adapters.suppressions import DynamoSuppressionList
     from invoicing.adapters.tenant_store import DynamoTenantRepository
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
     from invoicing.overdue.job import OverdueJob
+    from invoicing.payments.paying import InvoicePayments
+    from invoicing.payments.settlement import PaymentEvents
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
     from invoicing.scheduling.requests import Scheduling
@@ -120,6 +125,49 @@ class InvoiceViewServices(TableServices):
             return self.tenant_settings.get(tenant_id).settings
 
         return SeedInvoiceViews(self.invoices, settings_of)
+
+
+class PaymentServices(TableServices):
+    """Card and ACH payments through the processor (the built-in sandbox): `invoice_payments`, and
+    `payment_events` for the processor's signed webhook events."""
+
+    settings_type = PaymentProcessorSettings
+    settings: PaymentProcessorSettings
+
+    @cached_property
+    def payment_records(self) -> DynamoPaymentRecords:
+        from invoicing.adapters.payment_records import DynamoPaymentRecords
+
+        return DynamoPaymentRecords(self.settings.table_name)
+
+    @cached_property
+    def payment_processor(self) -> SandboxProcessor:
+        from invoicing.adapters.sandbox_processor import SandboxProcessor
+        from invoicing.adapters.token_keys import SigningSecret
+
+        secret = SigningSecret(self.settings.payment_webhook_secret_arn)
+        return SandboxProcessor(self.settings.table_name, secret.value)
+
+    @cached_property
+    def invoice_payments(self) -> InvoicePayments:
+        from invoicing.payments.balances import MethodBalances
+        from invoicing.payments.paying import InvoicePayments
+        from invoicing.tenants.model import require_tenant
+
+        balances = MethodBalances(lambda tenant_id: self.tenant_settings.get(tenant_id).settings.payments)
+        return InvoicePayments(
+            self.invoices,
+            self.payment_records,
+            self.payment_processor,
+            balances,
+            merchant_of=lambda tenant_id: require_tenant(self.tenants, tenant_id).name,
+        )
+
+    @cached_property
+    def payment_events(self) -> PaymentEvents:
+        from invoicing.payments.settlement import PaymentEvents
+
+        return PaymentEvents(self.invoices, self.payment_records, self.payment_processor)
 
 
 class DocumentServices(TableServices):
