@@ -16,7 +16,7 @@ from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.mail.message import OutboxMessage
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import imported_at_cold_start, invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 SEND_AT = datetime(2027, 1, 15, 9, 0, tzinfo=UTC)
@@ -339,3 +339,14 @@ def test_with_recurring_drafts_lists_the_templates_only(functions):
 
     assert status == 200
     assert [invoice["id"] for invoice in listed] == [template["id"]]  # type: ignore[union-attr]
+
+
+def test_the_cold_starts_build_no_adapter_and_load_no_mail_stack():
+    lazy = [
+        "invoicing.adapters.send_schedules",
+        "invoicing.adapters.invoice_store",
+        "invoicing.mail.requests",
+    ]
+
+    assert imported_at_cold_start("SchedulingFunction", lazy) == []
+    assert imported_at_cold_start("ScheduledSendFunction", lazy) == []
