@@ -64,14 +64,14 @@ def test_the_seller_and_defaults_are_set_read_and_refused_when_invalid(admin, cl
     )
     read = clerk.get("/v1/settings")
     bad = admin.patch("/v1/settings", {"seller": {"iban": "PL61 1090 1014 0000 0712 1981 2875"}})
-    unknown = admin.patch("/v1/settings", {"payments": {"creditCardSurchargePercentage": 3}})
+    unknown = admin.patch("/v1/settings", {"taxes": {"vatIncluded": True}})
 
     assert changed.status == 200, changed.body
     assert read.json() == changed.json()
     assert read.json()["seller"]["iban"] == "PL61109010140000071219812874"
     assert read.json()["seller"]["vatId"] == "PL5260001246"
     assert "seller.iban" in assert_problem(bad, 400)["errors"]
-    assert "payments" in assert_problem(unknown, 400)["errors"]
+    assert "taxes" in assert_problem(unknown, 400)["errors"]
 
 
 def test_an_invoice_writer_cannot_change_the_settings(clerk):
