@@ -10,6 +10,9 @@ from invoicing.scheduling.job_runs import run_time
 from invoicing.wiring.function import Function
 from invoicing.wiring.services import ScheduledSendServices
 
+#: the sweep stops taking sends this close to its timeout; the rest stays due for the next run
+TIME_RESERVE_MS = 5_000
+
 function = Function(ScheduledSendServices)
 services = function.services
 
@@ -24,4 +27,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         at = run_time({"time": event["sendAt"]})
         outcome = sending.send(event["tenantId"], event["invoiceId"], at, now)
         return {"invoiceId": event["invoiceId"], "outcome": outcome.value}
-    return sending.sweep(now).result(*SendOutcome)
+
+    def time_left() -> bool:
+        return context.get_remaining_time_in_millis() > TIME_RESERVE_MS
+
+    return sending.sweep(now, time_left).result(*SendOutcome)

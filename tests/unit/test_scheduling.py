@@ -318,3 +318,15 @@ def test_the_sweep_reports_each_failure_and_goes_on():
 
     assert (result["sent"], result["gone"], result["failed"]) == (1, 1, 1)
     assert result["failures"] == [f"acme/{first.id}"]
+
+
+def test_a_sweep_out_of_time_leaves_the_rest_due_as_postponed():
+    first, second = scheduled(), scheduled()
+    invoices, mail = Invoices(first, second), Mail()
+    sender = use_case(invoices, mail, Due([("acme", first.id), ("acme", second.id)]))
+    answers = iter([True, False])
+
+    result = sender.sweep(AT, lambda: next(answers)).result(*SendOutcome)
+
+    assert (result["sent"], result["postponed"]) == (1, 1)
+    assert sending.send_due(invoices.get("acme", second.id)) == AT

@@ -13,6 +13,7 @@ A send that stopped after step 1 is still in the index, so a retry or the sweep 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -37,6 +38,8 @@ class SendOutcome(StrEnum):
     GONE = "gone"
     #: it could not be published (no rows left): a draft again, the reason in its trail
     RETURNED_TO_DRAFT = "returnedToDraft"
+    #: the sweep ran out of time before it: still due, for the next run
+    POSTPONED = "postponed"
 
 
 def metric_name(outcome: str) -> str:
@@ -92,11 +95,15 @@ class ScheduledSending:
         self.telemetry.info("Scheduled invoice sent", invoice_id=invoice_id, send_at=at.isoformat())
         return SendOutcome.SENT
 
-    def sweep(self, now: datetime) -> JobReport:
+    def sweep(self, now: datetime, time_left: Callable[[], bool] = lambda: True) -> JobReport:
         """Every send due at or before `now` that is not complete (its schedule was never created,
-        ended in the dead-letter queue, or stopped halfway)."""
+        ended in the dead-letter queue, or stopped halfway). Once `time_left` says no, the rest is
+        counted `postponed` and left due for the next run."""
         report = JobReport()
         for entry in self.due_entries.due(sending.SEND_JOB, now):
+            if not time_left():
+                report.add(SendOutcome.POSTPONED)
+                continue
             try:
                 report.add(self.send(entry.tenant_id, entry.invoice_id, None, now))
             except Exception as error:  # one invoice's failure never stops the others
