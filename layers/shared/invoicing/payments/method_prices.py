@@ -1,7 +1,7 @@
 """What each payment method costs: the `payments` section of `/v1/settings` and the per-method price.
 
-A surcharge applies to credit cards only, never to debit or prepaid cards (card network rules and
-US law: the Durbin amendment forbids surcharging debit), and is at most 3 %. A cash discount applies
+A surcharge applies to credit cards only, never to debit or prepaid cards, as card network rules
+and US law require, and is at most 3 %. A cash discount applies
 to bank debit (ACH) only. Both are a percentage of what is paid, rounded once by the one rule
 (`invoicing.invoices.calculator.method_price`).
 """
