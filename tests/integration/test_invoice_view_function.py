@@ -13,7 +13,7 @@ import pytest
 from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import imported_at_cold_start, invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 SEED_003_CREATE = {
@@ -193,3 +193,8 @@ def test_a_forced_line_total_that_differs_is_400_and_nothing_is_created(function
 
     assert status == 400, problem
     assert "the server's arithmetic wins" in json.dumps(problem)
+
+
+def test_the_function_imports_no_checker_renderer_or_store_at_cold_start():
+    lazy = ("schwifty", "stdnum", "pycountry", "fpdf", "invoicing.adapters.invoice_store")
+    assert imported_at_cold_start("InvoiceViewFunction", lazy) == []
