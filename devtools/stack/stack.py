@@ -17,6 +17,7 @@ from devtools.stack.outbox import Outbox
 from devtools.stack.provision import not_provisioned, provision_resources
 from devtools.stack.queues import QueuePollers
 from devtools.stack.runtime import Invocation, Runtime
+from devtools.stack.sandbox_events import SandboxEvents
 from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
 from devtools.stack.ses import SesEventPublisher, SesFaults
 from devtools.stack.state import StackState, remove_stack_state, write_stack_state
@@ -65,6 +66,9 @@ class LocalStack:
             queues = QueuePollers(self.deployment, moto.endpoint, runtime.invoke)
             queues.start()
             resources.callback(queues.stop)
+            sandbox_events = SandboxEvents(self.deployment, moto.endpoint, gateway.url)
+            sandbox_events.start()
+            resources.callback(sandbox_events.stop)
             state = StackState(
                 api_url=gateway.url,
                 moto_endpoint=moto.endpoint,
