@@ -34,6 +34,7 @@ def functions(deployment, load_function):
         "invoices": load_function("InvoicesFunction"),
         "scheduling": load_function("SchedulingFunction"),
         "scheduled_send": load_function("ScheduledSendFunction"),
+        "lifecycle": load_function("LifecycleFunction"),
     }
 
 
@@ -246,6 +247,21 @@ def test_an_unschedule_racing_the_send_has_exactly_one_winner(functions, deploym
         statuses.append(find(functions, invoice["id"])["status"])
         assert statuses[-1] == ("SENT" if sent else "DRAFT")
     assert len(queued(deployment)) == statuses.count("SENT")
+
+
+def test_an_invoice_sent_by_hand_before_its_time_has_nothing_planned_and_is_not_sent_again(
+    functions, deployment
+):
+    invoice = draft(functions)
+    call(functions, "scheduling/schedule.json", invoice["id"])
+
+    sent = call(functions, "lifecycle/mark-as-sent.json", invoice["id"])
+
+    assert (sent["status"], sent["scheduledSendAt"]) == ("SENT", None)
+    assert fire(functions, invoice["id"])["outcome"] == "skipped"
+    swept = sweep(functions, SEND_AT + timedelta(minutes=5))
+    assert (swept["sent"], swept["skipped"]) == (0, 0)
+    assert queued(deployment) == []
 
 
 def test_a_deleted_invoice_never_fires(functions, deployment):

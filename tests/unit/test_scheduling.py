@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from invoicing.errors import Conflict, InvoiceChanged, NotFound, QuotaExceeded, Unprocessable
-from invoicing.invoices import edits, kernel
+from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import InvoiceStatus
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.scheduling import sending
@@ -330,3 +330,15 @@ def test_a_sweep_out_of_time_leaves_the_rest_due_as_postponed():
 
     assert (result["sent"], result["postponed"]) == (1, 1)
     assert sending.send_due(invoices.get("acme", second.id)) == AT
+
+
+def test_publishing_a_scheduled_invoice_by_hand_drops_its_plan_but_its_own_send_keeps_it():
+    invoice = scheduled()
+    number = lifecycle.NumberAssignment("invoice#2026", 1, "INV-2026-00001")
+
+    by_hand = lifecycle.publish(invoice, number, actor=ACTOR, now=NOW).invoice
+    fired = sending.fire(invoice, AT, actor=ACTOR, now=AT).invoice
+    by_its_send = lifecycle.publish(fired, number, actor=ACTOR, now=AT).invoice
+
+    assert (by_hand.scheduledSendAt, sending.send_due(by_hand)) == (None, None)
+    assert sending.send_due(by_its_send) == AT

@@ -31,6 +31,7 @@ from invoicing.invoices.enums import (
 from invoicing.invoices.kernel import Actor, Change, NewId, new_event, new_id
 from invoicing.invoices.model import Invoice, Seller, Transaction
 from invoicing.money import is_exact, minor_units, round_money
+from invoicing.scheduling.sending import plan_after_publishing
 from invoicing.tenants.model import DEFAULT_NUMBER_FORMAT, Tenant, validate_number_format
 
 MAX_PAYMENTS = 500
@@ -111,7 +112,7 @@ def publish(
     published = issued_figures.model_copy(
         update={"status": InvoiceStatus.SENT, "invoiceNumber": number.number}
     )
-    published = published.model_copy(update={"seller": seller})
+    published = plan_after_publishing(published.model_copy(update={"seller": seller}))
     description = f"Published as {number.number}: {invoice.status.value} -> SENT."
     return Change(published, new_event(actor, now, EventType.STATUS_CHANGED, description, make_id))
 

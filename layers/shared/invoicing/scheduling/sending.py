@@ -118,7 +118,9 @@ class NotDue(Conflict):
 
 def fire(invoice: Invoice, at: datetime, *, actor: Actor, now: datetime) -> Change:
     """The send of `at` starts: only while the invoice is SCHEDULED for exactly `at`, and `at` has
-    come. Publishing follows in the same transaction (`workflow.publish_invoice`'s `prepare`)."""
+    come. Publishing follows in the same transaction (`workflow.publish_invoice`'s `prepare`); the
+    invoice answered lists the event already, so that publishing sees a send under way
+    (`plan_after_publishing`) and keeps its plan until the send completes."""
     if invoice.status is not InvoiceStatus.SCHEDULED or invoice.scheduledSendAt != at:
         raise NotDue(f"Invoice {invoice.id} is no longer scheduled for {at.isoformat()}.")
     if at > now:
@@ -127,7 +129,19 @@ def fire(invoice: Invoice, at: datetime, *, actor: Actor, now: datetime) -> Chan
     event = new_event(
         actor, now, EventType.STATUS_CHANGED, description, lambda: fired_event_id(invoice.id, at)
     )
-    return Change(touched(invoice, actor, now), event)
+    return Change(touched(invoice, actor, now, events=[*invoice.events, event]), event)
+
+
+def plan_after_publishing(invoice: Invoice) -> Invoice:
+    """A SCHEDULED invoice published otherwise than by its send (send, mark-as-sent, publish) has
+    no send planned any more, so its plan and its `DueJobs` entry go; its own send keeps them until
+    it completes."""
+    at = invoice.scheduledSendAt
+    if at is None or invoice.has_event(fired_event_id(invoice.id, at)):
+        return invoice
+    return invoice.model_copy(
+        update={"scheduledSendAt": None, "scheduledSendFollowsInvoiceDate": False, "scheduledPdf": None}
+    )
 
 
 def complete(invoice: Invoice, at: datetime, outcome: str, *, actor: Actor, now: datetime) -> Change:
