@@ -12,6 +12,7 @@ from invoicing.api.identity import WRITE_INVOICES
 from invoicing.invoices.credit_notes import CreditNoteRequest
 from invoicing.invoices.model import Invoice
 from invoicing.invoices.publishing import PublishRequest, PublishResponse
+from invoicing.invoices.seed_ids import MarkAsPaidRequest
 from invoicing.invoices.transitions import Payment
 from invoicing.wiring.function import ApiFunction
 from invoicing.wiring.services import DocumentServices
@@ -85,8 +86,12 @@ def remove_payment(invoiceId: str, transactionId: str) -> Invoice:
 
 @app.patch("/v1/invoices/<invoiceId>/mark-as-paid", middlewares=WRITE_INVOICES)
 @function.tracer.capture_method
-def mark_as_paid(invoiceId: str, paid_date: PaidDate = None) -> Invoice:
-    return services.transitions.mark_as_paid(current_actor(app), invoiceId, paid_date)
+def mark_as_paid(
+    invoiceId: str, paid_date: PaidDate = None, request: Annotated[MarkAsPaidRequest | None, Body()] = None
+) -> Invoice:
+    """The balance paid in full; seed 003's optional body says how (`paymentMethodTypeId`)."""
+    method = (request or MarkAsPaidRequest()).payment_method
+    return services.transitions.mark_as_paid(current_actor(app), invoiceId, paid_date, method)
 
 
 @app.patch("/v1/invoices/<invoiceId>/unmark-as-paid", middlewares=WRITE_INVOICES)

@@ -198,3 +198,35 @@ def test_a_forced_line_total_that_differs_is_400_and_nothing_is_created(function
 def test_the_function_imports_no_checker_renderer_or_store_at_cold_start():
     lazy = ("schwifty", "stdnum", "pycountry", "fpdf", "invoicing.adapters.invoice_store")
     assert imported_at_cold_start("InvoiceViewFunction", lazy) == []
+
+
+def test_mark_as_paid_takes_seed_003s_payment_method(functions):
+    invoice_id = published(functions)
+    status, paid = call(
+        functions, "lifecycle/mark-as-paid.json", invoice_id=invoice_id, body={"paymentMethodTypeId": 5}
+    )
+    _, view = call(functions, "invoice_view/get-invoice.json", invoice_id=invoice_id)
+
+    assert status == 200, paid
+    assert paid["transactions"][-1]["paymentMethod"] == "CASH"
+    assert view["status"] == 6
+    assert view["paymentMethodTypeId"] == 5
+    assert view["markedAsPaid"] is True
+    assert view["transactionId"] == paid["transactions"][-1]["id"]
+    assert view["history"][-1]["transactionId"] == view["transactionId"]
+
+
+def test_mark_as_paid_refuses_an_unknown_payment_method_and_a_draft_with_the_seeds_sentence(functions):
+    invoice_id = published(functions)
+    status, problem = call(
+        functions, "lifecycle/mark-as-paid.json", invoice_id=invoice_id, body={"paymentMethodTypeId": 99}
+    )
+    _, draft = call(functions, "invoices/create-invoice.json", body=SEED_003_CREATE)
+    draft_status, refused = call(functions, "lifecycle/mark-as-paid.json", invoice_id=draft["id"])
+
+    assert status == 400, problem
+    assert "paymentMethodTypeId" in json.dumps(problem["errors"])
+    assert draft_status == 409
+    assert refused["detail"].startswith(
+        "Only invoices in published (Due, Past Due) status and not paid can be marked as paid."
+    )
