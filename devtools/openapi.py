@@ -203,7 +203,8 @@ def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
     schemas: dict[str, Any] = {}
     for logical_id in api_functions(deployment):
         document = _function_document(deployment, logical_id)
-        paths.update(document.get("paths", {}))
+        for path, operations in document.get("paths", {}).items():
+            paths.setdefault(path, {}).update(operations)  # two functions may serve one path
         schemas.update(document.get("components", {}).get("schemas", {}))
     for path, operations in paths.items():
         for method, operation in operations.items():
