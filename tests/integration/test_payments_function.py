@@ -21,7 +21,9 @@ from invoicing.tenants.service import ensure_tenant
 from tests.integration.conftest import invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
-CARD_NUMBERS = ("4242424242424242", "4000056655665556", "4000000000000002", "4000000000009995")
+CARD_NUMBERS = (
+    "4242424242424242", "4242424242424241", "4000056655665556", "4000000000000002", "4000000000009995",
+)  # fmt: skip
 ACH_NUMBERS = ("110000000", "000123456789", "000222222227", "000111111116")
 
 
@@ -390,6 +392,8 @@ def test_no_card_or_account_number_is_at_rest_or_logged(deployment, functions, c
     )
     call(functions, "payments/pay-card.json", invoice_id=invoice["id"], body=card_body(1, "4000000000000002"))
     call(functions, "payments/pay-card.json", invoice_id=invoice["id"], body=card_body(1, "4000000000009995"))
+    call(functions, "payments/pay-card.json", invoice_id=invoice["id"], body=card_body(1, "4242424242424241"))
+    call(functions, "payments/pay-card.json", invoice_id=invoice["id"], body=card_body(1, 4242424242424241))
     call(
         functions,
         "payments/pay-ach.json",
