@@ -190,41 +190,28 @@ def traced(target: Target) -> Target:
     return dataclasses.replace(target, environment=environment | {"_X_AMZN_TRACE_ID": TRACE_HEADER})
 
 
-def measure(python: Path, deployment: LocalDeployment, runs: int, tracing: bool) -> list[Outcome]:
-    """One untimed round, then `runs` timed rounds in rotating order, moto served from this process;
-    with `tracing`, the functions trace as deployed (the minimal handler has no SDK to trace with)."""
-    from devtools.stack.moto_server import MotoServer
-
+def measure(python: Path, moto: SeededMoto, runs: int, tracing: bool) -> list[Outcome]:
+    """One untimed round, then `runs` timed rounds in rotating order; with `tracing`, the functions
+    trace as deployed (the minimal handler has no SDK to trace with)."""
     pycache = python.parent.parent / "pycache"
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = MotoServer()
-    server.start()
-    saved_environment = dict(os.environ)
-    os.environ.update(base_environment(), AWS_ENDPOINT_URL=server.endpoint)
-    moto = SeededMoto(server.endpoint, deployment)
-    try:
-        table = {"TABLE_NAME": deployment.ref("InvoicingTable")}
-        environment = base_environment() | table
-        baseline = Target(
-            "minimal boto3 handler", "minimal_boto3_handler", BASELINE_DIRECTORY, environment, "baseline"
-        )
-        outcomes = [Outcome(baseline, ("settings/get-settings.json", False))]
-        outcomes += [
-            Outcome(target, SAMPLES[target.name]) for target in targets(deployment) if target.name in SAMPLES
-        ]
-        for outcome in outcomes:
-            _sample(python, pycache, outcome, moto)
-            outcome.imports.clear()
-            outcome.requests.clear()
-        for round_number in range(runs):
-            shift = round_number % len(outcomes)
-            for outcome in outcomes[shift:] + outcomes[:shift]:
-                if outcome.error is None:
-                    _sample(python, pycache, outcome, moto)
-    finally:
-        os.environ.clear()
-        os.environ.update(saved_environment)
-        server.stop()
+    deployment = moto.deployment
+    environment = base_environment() | {"TABLE_NAME": deployment.ref("InvoicingTable")}
+    baseline = Target(
+        "minimal boto3 handler", "minimal_boto3_handler", BASELINE_DIRECTORY, environment, "baseline"
+    )
+    outcomes = [Outcome(baseline, ("settings/get-settings.json", False))]
+    for target in targets(deployment):
+        if target.name in SAMPLES:
+            outcomes.append(Outcome(traced(target) if tracing else target, SAMPLES[target.name]))
+    for outcome in outcomes:
+        _sample(python, pycache, outcome, moto)
+        outcome.imports.clear()
+        outcome.requests.clear()
+    for round_number in range(runs):
+        shift = round_number % len(outcomes)
+        for outcome in outcomes[shift:] + outcomes[:shift]:
+            if outcome.error is None:
+                _sample(python, pycache, outcome, moto)
     return outcomes
 
 
@@ -285,9 +272,25 @@ def render(outcomes: Sequence[Outcome], runs: int, tracing: bool) -> Section:
 
 
 def run(python: Path, deployment: LocalDeployment, runs: int) -> list[Section]:
-    """Tracing off (as the cold-start table measures), then as deployed."""
+    """Tracing off (as the cold-start table measures), then as deployed, against one moto server."""
+    from devtools.stack.moto_server import MotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = MotoServer()
+    server.start()
+    saved_environment = dict(os.environ)
+    os.environ.update(base_environment(), AWS_ENDPOINT_URL=server.endpoint)
+    try:
+        return _measured_sections(python, SeededMoto(server.endpoint, deployment), runs)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_environment)
+        server.stop()
+
+
+def _measured_sections(python: Path, moto: SeededMoto, runs: int) -> list[Section]:
     sections = []
     for tracing in (False, True):
         print(f"cold request, tracing {tracing}: {len(SAMPLES) + 1} targets x {runs} runs ...", flush=True)
-        sections.append(render(measure(python, deployment, runs, tracing), runs, tracing))
+        sections.append(render(measure(python, moto, runs, tracing), runs, tracing))
     return sections
