@@ -189,3 +189,21 @@ def test_the_use_case_reads_only_the_callers_tenant():
         views.invoice("globex", invoice.id)
     with pytest.raises(NotFound):
         views.calculations("globex", invoice.id, None)
+
+
+def test_a_card_payments_surcharge_stays_on_the_invoice_once_paid():
+    invoice = published()
+    paid = lifecycle.add_payment(
+        invoice, invoice.total, NOW, PaymentMethod.CREDIT_CARD, actor=ACTOR, now=NOW
+    ).invoice
+    transaction = paid.transactions[-1].model_copy(update={"surchargeAmount": D("7.05")})
+    payments = PaymentSettings(creditCardSurchargePercentage=D(3))
+
+    view = seed_invoice(
+        paid.model_copy(update={"transactions": [transaction]}), TenantSettings(payments=payments)
+    )
+
+    assert view.surchargeAmount == D("7.05")
+    assert view.invoiceCalculations.creditCard.totalAmount == 0
+    assert view.paymentMethodTypeId == 1
+    assert view.markedAsPaid is False

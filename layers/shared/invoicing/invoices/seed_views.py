@@ -12,7 +12,7 @@ EventType's place in `enums.EventType`, from 1) are listed in ARCHITECTURE.md.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Protocol
@@ -34,6 +34,7 @@ from invoicing.invoices.model import (
 )
 from invoicing.invoices.seed_ids import PAYMENT_METHOD_TYPE_IDS, STATUS_IDS
 from invoicing.payments.method_prices import PaymentMethodOption, PaymentSettings, price_for
+from invoicing.public_links.urls import PublicUrls
 from invoicing.tenants.settings import TenantSettings
 
 #: seed 003's `zeroCostProcessingOptionId` and its name: how card and bank fees are passed on
@@ -134,9 +135,11 @@ class SeedInvoice(ApiModel):
     feesPercentage: Money
     discountPercentage: Money
     surchargePercentage: Money = Field(description="What paying the balance by credit card adds.")
-    surchargeAmount: Money
+    surchargeAmount: Money = Field(
+        description="The surcharges paid, plus paying the balance by credit card's."
+    )
     cashDiscountPercentage: Money = Field(description="What paying the balance by ACH takes off.")
-    cashDiscountAmount: Money
+    cashDiscountAmount: Money = Field(description="The cash discounts had, plus paying the balance by ACH's.")
     paymentMethodTypeId: int = Field(description="The last payment's method; 0 while unpaid.")
     merchantId: str = Field(description="The tenant.")
     merchantContactInfoId: str | None
@@ -148,8 +151,8 @@ class SeedInvoice(ApiModel):
         description="An update changed the customer after the invoice was created."
     )
     isLineItemsUpdated: bool = Field(description="An update changed the lines after the invoice was created.")
-    fullUrl: str | None = Field(description="The hosted invoice page (reserved: null until it exists).")
-    shortUrl: str | None = Field(description="The hosted page's short link (reserved: null until it exists).")
+    fullUrl: str | None = Field(description="The hosted invoice page; null on a draft or once expired.")
+    shortUrl: str | None = Field(description="The hosted page's short link, redirecting to fullUrl.")
     markedAsPaid: bool
     transactionId: str | None = Field(description="The last payment's transaction.")
     achAllowFasterProcessing: bool
@@ -278,15 +281,20 @@ def history_entry(invoice: Invoice, event: Event) -> HistoryEntry:
     return entry
 
 
+def _paid(amounts: Iterable[Decimal | None]) -> Decimal:
+    """The surcharges (or cash discounts) the invoice's card (or ACH) payments carried."""
+    return sum((amount or Decimal(0) for amount in amounts), Decimal(0))
+
+
 def _zero_cost_option(settings: PaymentSettings) -> int:
     return (1 if settings.creditCardSurchargePercentage else 0) + (
         2 if settings.achCashDiscountPercentage else 0
     )
 
 
-def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
+def seed_invoice(invoice: Invoice, settings: TenantSettings, urls: PublicUrls | None = None) -> SeedInvoice:
     """Seed 003's shape of `invoice`, with the tenant's payment settings and seller where the invoice
-    has none of its own (a draft's seller is the tenant's as it is now)."""
+    has none of its own (a draft's seller is the tenant's as it is now), and its hosted page's `urls`."""
     payments = settings.payments
 
     def priced(method: PaymentMethodOption) -> Calculation:
@@ -295,6 +303,8 @@ def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
     credit, debit, ach = (priced(option) for option in PaymentMethodOption)
     last = invoice.transactions[-1] if invoice.transactions else None
     option = _zero_cost_option(payments)
+    surcharges = _paid(paid.surchargeAmount for paid in invoice.transactions) + credit.surchargeAmount
+    cash_discounts = _paid(paid.cashDiscountAmount for paid in invoice.transactions) + ach.cashDiscountAmount
     return SeedInvoice(
         id=invoice.id,
         number=invoice.invoiceNumber,
@@ -312,9 +322,9 @@ def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
         feesPercentage=invoice.feesPercentage,
         discountPercentage=invoice.discountPercentage,
         surchargePercentage=credit.surchargePercentage,
-        surchargeAmount=credit.surchargeAmount,
+        surchargeAmount=surcharges,
         cashDiscountPercentage=ach.cashDiscountPercentage,
-        cashDiscountAmount=ach.cashDiscountAmount,
+        cashDiscountAmount=cash_discounts,
         paymentMethodTypeId=PAYMENT_METHOD_TYPE_IDS[last.paymentMethod] if last else 0,
         merchantId=invoice.tenantId,
         merchantContactInfoId=invoice.merchantContactInfoId,
@@ -324,8 +334,8 @@ def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
         lineItems=_line_items(invoice),
         isCustomerUpdated=_updated(invoice, "customer"),
         isLineItemsUpdated=_updated(invoice, "rows"),
-        fullUrl=None,
-        shortUrl=None,
+        fullUrl=urls.full_url if urls else None,
+        shortUrl=urls.short_url if urls else None,
         markedAsPaid=invoice.status is InvoiceStatus.PAID
         and any(transaction.description == MARKED_AS_PAID for transaction in invoice.transactions),
         transactionId=last.id if last else None,
@@ -346,13 +356,19 @@ class SeedInvoiceViews:
     """The use case of the seed 003 read routes: one invoice read (tenant-scoped: another tenant's id
     is NotFound) and one settings read."""
 
-    def __init__(self, invoices: InvoiceReader, settings_of: Callable[[str], TenantSettings]) -> None:
+    def __init__(
+        self,
+        invoices: InvoiceReader,
+        settings_of: Callable[[str], TenantSettings],
+        urls_of: Callable[[Invoice], PublicUrls | None] = lambda _invoice: None,
+    ) -> None:
         self._invoices = invoices
         self._settings_of = settings_of
+        self._urls_of = urls_of
 
     def invoice(self, tenant_id: str, invoice_id: str) -> SeedInvoice:
         invoice = self._invoices.get(tenant_id, invoice_id)
-        return seed_invoice(invoice, self._settings_of(tenant_id))
+        return seed_invoice(invoice, self._settings_of(tenant_id), self._urls_of(invoice))
 
     def calculations(
         self, tenant_id: str, invoice_id: str, method: PaymentMethodOption | None
