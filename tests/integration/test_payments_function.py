@@ -398,7 +398,7 @@ def test_no_card_or_account_number_is_at_rest_or_logged(deployment, functions, c
         functions,
         "payments/pay-ach.json",
         invoice_id=other["id"],
-        body=ach_body(1, savePaymentMethod=True),
+        body=ach_body(1, savePaymentMethod=True, saveCustomerInfo=True),
         headers=headers,
     )
     call(functions, "payments/pay-ach.json", invoice_id=other["id"], body=ach_body(1, "000222222227"))
@@ -420,7 +420,7 @@ def test_no_card_or_account_number_is_at_rest_or_logged(deployment, functions, c
                 )
     captured = capsys.readouterr()
     everything = "\n".join([*stored, captured.out, captured.err])
-    for record in ("CHARGE#", "PAYMENTMETHOD#", "ACHAUTH#"):
+    for record in ("CHARGE#", "PAYMENTMETHOD#", "ACHAUTH#", "PAYER"):
         assert record in everything
     for number in (*CARD_NUMBERS, *ACH_NUMBERS, '"securityCode"'):
         assert number not in everything

@@ -170,6 +170,8 @@ class Records:
     def save_method(self, method) -> None:
         self.saved.append(method)
 
+    save_customer = save_method
+
     def keep_authorization(self, authorization) -> None:
         self.authorizations.append(authorization)
 
@@ -225,10 +227,25 @@ def sent_invoice() -> Invoice:
     return lifecycle.publish(draft, number, actor=ALICE, now=NOW).invoice
 
 
-def payments(processor: Processor, invoices: Invoices, records: Records | None = None, clock=lambda: NOW):
+class Counts:
+    def __init__(self) -> None:
+        self.counted: list[str] = []
+        self.lines: list[dict[str, object]] = []
+
+    def count(self, name: str, value: int = 1) -> None:
+        self.counted.append(name)
+
+    def info(self, message: str, **fields: object) -> None:
+        self.lines.append(fields)
+
+    warning = info
+
+
+def payments(processor: Processor, invoices: Invoices, records: Records | None = None, telemetry=None):
     return InvoicePayments(
-        invoices, records or Records(), processor, NoSurcharge(), merchant_of=lambda _: "Acme", clock=clock
-    )
+        invoices, records or Records(), processor, NoSurcharge(), merchant_of=lambda _: "Acme",
+        telemetry=telemetry or Counts(), clock=lambda: NOW,
+    )  # fmt: skip
 
 
 def test_four_parallel_attempts_charge_once():
@@ -326,11 +343,16 @@ def test_a_charge_the_invoice_no_longer_takes_is_refunded():
 
 def test_a_decline_records_a_failed_entry_and_changes_nothing_else():
     invoices, processor = Invoices(sent_invoice()), Processor(decline="insufficient_funds")
-    before = invoices.invoice
+    before, telemetry = invoices.invoice, Counts()
 
     with pytest.raises(PaymentDeclined) as declined:
-        payments(processor, invoices).pay_card(PaymentContext(ALICE), before.id, card_request())
+        payments(processor, invoices, telemetry=telemetry).pay_card(
+            PaymentContext(ALICE), before.id, card_request()
+        )
 
+    assert telemetry.counted == ["PaymentDeclined"]
+    assert telemetry.lines[0]["decline_code"] == "insufficient_funds"
+    assert VISA not in repr(telemetry.lines)
     assert declined.value.decline_code == "insufficient_funds"
     after = invoices.invoice
     assert after.model_dump(exclude={"version", "events"}) == before.model_dump(exclude={"version", "events"})
@@ -359,8 +381,14 @@ def test_an_ach_debit_keeps_its_authorization_and_holds_the_invoice_until_it_set
     invoices, processor, records = Invoices(sent_invoice()), Processor(), Records()
     use_case = payments(processor, invoices, records)
 
-    use_case.pay_ach(PaymentContext(ALICE, client_ip="203.0.113.9"), invoices.invoice.id, ach_request())
+    answer = use_case.pay_ach(
+        PaymentContext(ALICE, client_ip="203.0.113.9"),
+        invoices.invoice.id,
+        ach_request(saveCustomerInfo=True),
+    )
 
+    assert answer.customerInfoSaved
+    assert records.saved[0].client_key == invoices.invoice.id
     [authorization] = records.authorizations
     assert (authorization.client_ip, authorization.account_last4) == ("203.0.113.9", "6789")
     assert authorization.expires_at - authorization.authorized_at >= timedelta(days=730)

@@ -3,7 +3,8 @@
 - `RESERVATION`           the invoice held for one payment attempt (a conditional put on `attemptId`);
 - `CHARGE#<charge id>`    what each charge was (amounts, state, last 4, a hash of the request);
 - `ACHAUTH#<attempt id>`  an ACH debit's authorization (text, time, client IP, last 4), two years.
-`TENANT#<t>#CLIENT#<client>` / `PAYMENTMETHOD#<token>` is a saved method: token, brand, last 4, expiry.
+`TENANT#<t>#CLIENT#<client>` / `PAYMENTMETHOD#<token>` is a saved method (token, brand, last 4, expiry),
+and `PAYER` the payer's contact details an ACH payment asked to keep.
 Records expire (the table's TTL `expiresAt`) two years after they were written. None holds a card or
 account number: the port hands over none.
 """
@@ -32,6 +33,7 @@ from invoicing.payments.records import (
     PaymentInProgress,
     PaymentRecord,
     Reservation,
+    SavedCustomer,
     SavedMethod,
 )
 
@@ -39,6 +41,7 @@ RESERVATION = "RESERVATION"
 CHARGE_PREFIX = "CHARGE#"
 AUTHORIZATION_PREFIX = "ACHAUTH#"
 METHOD_PREFIX = "PAYMENTMETHOD#"
+CUSTOMER = "PAYER"
 #: a pending ACH debit holds its reservation until it settles: a few banking days, far less than this
 RESERVATION_KEPT_FOR = timedelta(days=30)
 CONDITION_FAILED = "ConditionalCheckFailedException"
@@ -46,6 +49,10 @@ CONDITION_FAILED = "ConditionalCheckFailedException"
 
 def payments_key(tenant_id: str, invoice_id: str) -> str:
     return f"{invoice_key(tenant_id, invoice_id)}#PAYMENTS"
+
+
+def client_key(tenant_id: str, client: str) -> str:
+    return f"{tenant_key(tenant_id)}#CLIENT#{client}"
 
 
 class PaymentItem(Model):
@@ -155,11 +162,14 @@ class DynamoPaymentRecords:
 
     def save_method(self, method: SavedMethod) -> None:
         self._put(
-            f"{tenant_key(method.tenant_id)}#CLIENT#{method.client_key}",
+            client_key(method.tenant_id, method.client_key),
             METHOD_PREFIX + method.token,
             asdict(method),
             None,
         )
+
+    def save_customer(self, customer: SavedCustomer) -> None:
+        self._put(client_key(customer.tenant_id, customer.client_key), CUSTOMER, asdict(customer), None)
 
     def keep_authorization(self, authorization: AchAuthorization) -> None:
         self._put(

@@ -27,6 +27,7 @@ from invoicing.invoices.enums import OWED_STATUSES, EventType, PaymentMethod
 from invoicing.invoices.kernel import Actor, NewId, new_id
 from invoicing.invoices.model import Invoice
 from invoicing.invoices.workflow import InvoiceStore
+from invoicing.mail.ports import Telemetry
 from invoicing.money import is_exact
 from invoicing.payments.balances import PaymentShare, share_of
 from invoicing.payments.processor import (
@@ -45,6 +46,7 @@ from invoicing.payments.records import (
     PaymentRecord,
     PaymentRecords,
     Reservation,
+    SavedCustomer,
     SavedMethod,
 )
 from invoicing.payments.requests import (
@@ -115,6 +117,7 @@ class InvoicePayments:
         pricing: MethodPricing,
         *,
         merchant_of: Callable[[str], str],
+        telemetry: Telemetry,
         clock: Callable[[], datetime] = utc_now,
         make_id: NewId = new_id,
     ) -> None:
@@ -123,6 +126,7 @@ class InvoicePayments:
         self._processor = processor
         self._pricing = pricing
         self._merchant_of = merchant_of
+        self._telemetry = telemetry
         self._clock = clock
         self._make_id = make_id
 
@@ -164,7 +168,28 @@ class InvoicePayments:
             )
 
         self._pay(_Attempt(context, invoice_id, request, token, PaymentMethod.ACH, authorize))
-        return self._answer(context, invoice_id, token, save=request.savePaymentMethod)
+        answer = self._answer(context, invoice_id, token, save=request.savePaymentMethod)
+        if not request.saveCustomerInfo:
+            return answer
+        invoice = self._invoices.get(context.actor.tenant_id, invoice_id)
+        self._records.save_customer(
+            SavedCustomer(
+                invoice.tenantId,
+                invoice.clientId or invoice.id,
+                request.firstName,
+                request.lastName,
+                request.companyName,
+                request.email,
+                request.mobileNumber,
+                request.addressLine1,
+                request.addressLine2,
+                request.city,
+                request.stateId,
+                request.billingPostalCode,
+                self._clock(),
+            )
+        )
+        return answer.model_copy(update={"customerInfoSaved": True})
 
     def _answer(
         self, context: PaymentContext, invoice_id: str, token: PaymentToken, *, save: bool
@@ -261,6 +286,7 @@ class InvoicePayments:
                 error_code=code,
             )
             self._records.release(reservation)
+            self._note("PaymentDeclined", invoice, attempt.method, charge, decline_code=code)
             raise PaymentDeclined(text, decline_code=code)
         if charge.status is ChargeStatus.PENDING:
             text = f"ACH payment of {share.paid} {invoice.currency} initiated; pending until it settles."
@@ -275,8 +301,24 @@ class InvoicePayments:
                 charge_id=charge.id,
             )
             self._records.hold_for_settlement(reservation, charge.id)
+            self._note("PaymentPending", invoice, attempt.method, charge)
             return
         self._record_paid_or_refund(actor, invoice.id, charge, attempt.method, share, reservation)
+        self._note("PaymentCharged", invoice, attempt.method, charge)
+
+    def _note(
+        self, outcome: str, invoice: Invoice, method: PaymentMethod, charge: Charge, **fields: str
+    ) -> None:
+        """One metric and one log line per outcome: ids and amounts, never a number of the payer's."""
+        self._telemetry.count(outcome)
+        self._telemetry.info(
+            outcome,
+            invoice_id=invoice.id,
+            method=method.value,
+            charge_id=charge.id,
+            amount=str(charge.amount),
+            **fields,
+        )
 
     def _record_paid_or_refund(
         self,
@@ -300,6 +342,8 @@ class InvoicePayments:
             )
         except (Conflict, ValidationFailed) as refusal:
             self._processor.refund(charge.id, charge.amount, f"refund:{reservation.idempotency_key}")
+            self._telemetry.count("PaymentRefunded")
+            self._telemetry.warning("PaymentRefunded", invoice_id=invoice_id, charge_id=charge.id)
             record_attempt(
                 self._invoices,
                 actor,
@@ -352,6 +396,7 @@ class InvoicePayments:
             invoice = self._invoices.get(holder.tenant_id, holder.invoice_id)
             share = share_of(self._pricing.balance(invoice, holder.method), charge.amount, invoice.currency)
             self._record_paid_or_refund(actor, holder.invoice_id, charge, holder.method, share, holder)
+            self._telemetry.count("PaymentRecovered")
             return None
         return holder
 

@@ -81,6 +81,25 @@ class SavedMethod:
 
 
 @dataclass(frozen=True)
+class SavedCustomer:
+    """The payer's details an ACH payment asked to keep (`saveCustomerInfo`): contact, not account."""
+
+    tenant_id: str
+    client_key: str
+    first_name: str | None
+    last_name: str | None
+    company_name: str | None
+    email: str | None
+    mobile_number: str | None
+    address_line1: str | None
+    address_line2: str | None
+    city: str | None
+    state_id: int | None
+    postal_code: str | None
+    saved_at: datetime
+
+
+@dataclass(frozen=True)
 class AchAuthorization:
     tenant_id: str
     invoice_id: str
@@ -114,5 +133,7 @@ class PaymentRecords(Protocol):
     def record(self, tenant_id: str, invoice_id: str, charge_id: str) -> PaymentRecord | None: ...
 
     def save_method(self, method: SavedMethod) -> None: ...
+
+    def save_customer(self, customer: SavedCustomer) -> None: ...
 
     def keep_authorization(self, authorization: AchAuthorization) -> None: ...

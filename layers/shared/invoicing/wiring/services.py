@@ -153,6 +153,7 @@ class PaymentServices(TableServices):
         from invoicing.payments.balances import MethodBalances
         from invoicing.payments.paying import InvoicePayments
         from invoicing.tenants.model import require_tenant
+        from invoicing.wiring.telemetry import PowertoolsTelemetry
 
         balances = MethodBalances(lambda tenant_id: self.tenant_settings.get(tenant_id).settings.payments)
         return InvoicePayments(
@@ -161,6 +162,7 @@ class PaymentServices(TableServices):
             self.payment_processor,
             balances,
             merchant_of=lambda tenant_id: require_tenant(self.tenants, tenant_id).name,
+            telemetry=PowertoolsTelemetry(),
         )
 
     @cached_property
