@@ -8,10 +8,11 @@ from decimal import Decimal
 import pytest
 from pydantic import ValidationError
 
-from invoicing.errors import NotFound
+from invoicing.errors import NotFound, ValidationFailed
 from invoicing.invoices import edits, kernel, lifecycle
 from invoicing.invoices.enums import EventType, InvoiceStatus, PaymentMethod, QuantityType
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, Seller, SellerAddress
+from invoicing.invoices.publishing import PublishRequest, publish_fields
 from invoicing.invoices.seed_views import (
     HISTORY_TYPE_IDS,
     PAYMENT_METHOD_TYPE_IDS,
@@ -207,3 +208,38 @@ def test_a_card_payments_surcharge_stays_on_the_invoice_once_paid():
     assert view.invoiceCalculations.creditCard.totalAmount == 0
     assert view.paymentMethodTypeId == 1
     assert view.markedAsPaid is False
+
+
+def test_a_seed_003_due_date_sets_the_terms_and_dates_an_undated_draft_today():
+    created = draft(SEED_003_BODY | {"dueDate": "2026-12-31"})
+    moved = edits.update_invoice(
+        created, InvoiceFields.model_validate({"dueDate": "2027-01-15"}), actor=ACTOR, now=NOW
+    )
+
+    assert (created.invoiceDate, created.paymentTermDays) == (datetime(2026, 11, 22, tzinfo=UTC), 39)
+    assert created.dueDate == datetime(2026, 12, 31, tzinfo=UTC)
+    assert moved.invoice.dueDate == datetime(2027, 1, 15, tzinfo=UTC)
+    assert moved.event.description == "Updated paymentTermDays."
+    with pytest.raises(ValidationError, match="not both"):
+        InvoiceFields.model_validate({"dueDate": "2027-01-15", "paymentTermDays": 3})
+
+
+def test_a_due_date_before_the_invoice_date_is_refused_naming_due_date():
+    with pytest.raises(ValidationFailed) as refused:
+        draft(SEED_003_BODY | {"invoiceDate": "2026-11-22T00:00:00Z", "dueDate": "2026-11-01"})
+
+    assert refused.value.field_errors == {"dueDate": ["Not before the invoice date."]}
+
+
+def test_seed_003s_publish_keeps_the_processor_and_customer_ids():
+    request = PublishRequest(
+        cardPaymentProcessorId="proc-card", customerId="c-1", achAllowFasterProcessing=True
+    )
+
+    fields = publish_fields(request, draft(), NOW)
+
+    assert (fields.cardPaymentProcessorId, fields.customerId, fields.achAllowFasterProcessing) == (
+        "proc-card",
+        "c-1",
+        True,
+    )

@@ -38,6 +38,7 @@ from invoicing.invoices.model import (
     RowInput,
     TaxBreakdown,
 )
+from invoicing.invoices.publishing import with_due_date
 from invoicing.money import round_money
 from invoicing.recurring.schedule import agreed
 from invoicing.scheduling.send_time import follow_invoice_date
@@ -190,6 +191,7 @@ def create_invoice(
 ) -> Change:
     """A new draft, priced with `tax_rounding` (the tenant's choice) for as long as it is a draft.
     Numbers are assigned when an invoice leaves DRAFT, never before."""
+    fields = with_due_date(fields, fields.invoiceDate, now)
     values = fields.model_dump(exclude_unset=True, exclude={"rows", "type"})
     rows = [_row(row, make_id) for row in fields.rows]
     _check_unique_row_ids(rows)
@@ -261,6 +263,8 @@ def update_invoice(
     invoice: Invoice, patch: InvoiceFields, *, actor: Actor, now: datetime, make_id: NewId = new_id
 ) -> Change:
     """Apply the fields present in `patch`; `rows`, when present, replaces every row; a null clears."""
+    dated = patch.invoiceDate if "invoiceDate" in patch.model_fields_set else invoice.invoiceDate
+    patch = with_due_date(patch, dated, now)
     values = patch.model_dump(exclude_unset=True)
     _refuse_nulls(values)
     _ensure_editable(invoice, set(values))

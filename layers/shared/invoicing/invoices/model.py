@@ -8,7 +8,7 @@ accepted and ignored.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
@@ -543,6 +543,13 @@ class InvoiceFields(ApiModel):
     merchantContactInfoId: ShortText | None = None
     customerId: ShortText | None = None
     achAllowFasterProcessing: bool | None = None
+    dueDate: date | None = Field(
+        default=None,
+        description=(
+            "Seed 003: sets paymentTermDays from the invoice date (an invoice without one is dated "
+            "today); not with paymentTermDays."
+        ),
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -556,6 +563,8 @@ class InvoiceFields(ApiModel):
     def _seed_003_lines(self) -> Self:
         """`lineItems` become `rows`; `taxPercentage` is the rate of the lines without their own."""
         sent = self.__pydantic_fields_set__
+        if self.dueDate is not None and "paymentTermDays" in sent:
+            raise ValueError("Send dueDate or paymentTermDays, not both.")
         if self.lineItems is not None:
             if "rows" in sent and self.rows:
                 raise ValueError("Send rows or lineItems, not both.")

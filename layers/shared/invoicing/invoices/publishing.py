@@ -45,6 +45,20 @@ class PublishRequest(ApiModel):
     canPriceBeForceOverrided: bool | None = None
 
 
+#: what a publish request sets on the invoice as it is sent
+_KEPT_AS_SENT = (
+    "shippingAmount",
+    "feesPercentage",
+    "discountPercentage",
+    "customer",
+    "cardPaymentProcessorId",
+    "achPaymentProcessorId",
+    "merchantContactInfoId",
+    "customerId",
+    "achAllowFasterProcessing",
+)
+
+
 class PublishResponse(ApiModel):
     id: str
 
@@ -54,7 +68,7 @@ def publish_fields(request: PublishRequest, invoice: InvoiceModel, now: datetime
     values: dict[str, object] = {}
     if request.additionalNotes is not None:
         values["note"] = request.additionalNotes
-    for name in ("shippingAmount", "feesPercentage", "discountPercentage", "customer"):
+    for name in _KEPT_AS_SENT:
         if getattr(request, name) is not None:
             values[name] = getattr(request, name)
     tax_rate = request.taxPercentage
@@ -66,17 +80,34 @@ def publish_fields(request: PublishRequest, invoice: InvoiceModel, now: datetime
             RowInput.model_validate(row.model_dump() | {"taxRate": tax_rate}) for row in invoice.rows
         ]
     if request.dueDate is not None:
-        invoice_date = (invoice.invoiceDate or now).date()
-        days = (request.dueDate - invoice_date).days
-        if days < 0:
-            raise ValidationFailed(
-                "The due date is before the invoice date.",
-                field_errors={"dueDate": ["Not before the invoice date."]},
-            )
-        if days > MAX_PAYMENT_TERM_DAYS:
-            raise ValidationFailed(
-                f"The due date is more than {MAX_PAYMENT_TERM_DAYS} days after the invoice date.",
-                field_errors={"dueDate": [f"At most {MAX_PAYMENT_TERM_DAYS} days after the invoice date."]},
-            )
-        values["paymentTermDays"] = days
+        values["paymentTermDays"] = _term_days(request.dueDate, (invoice.invoiceDate or now).date())
     return InvoiceFields.model_validate(values)
+
+
+def _term_days(due_date: date, invoice_date: date) -> int:
+    days = (due_date - invoice_date).days
+    if days < 0:
+        raise ValidationFailed(
+            "The due date is before the invoice date.",
+            field_errors={"dueDate": ["Not before the invoice date."]},
+        )
+    if days > MAX_PAYMENT_TERM_DAYS:
+        raise ValidationFailed(
+            f"The due date is more than {MAX_PAYMENT_TERM_DAYS} days after the invoice date.",
+            field_errors={"dueDate": [f"At most {MAX_PAYMENT_TERM_DAYS} days after the invoice date."]},
+        )
+    return days
+
+
+def with_due_date[F: InvoiceFields](fields: F, invoice_date: datetime | None, now: datetime) -> F:
+    """Seed 003's `dueDate` in a create or update body as the payment terms from the invoice date.
+    An invoice without a date is dated today, so that the due date stands when it is published."""
+    if fields.dueDate is None:
+        return fields
+    dated = invoice_date or now.replace(hour=0, minute=0, second=0, microsecond=0)
+    update: dict[str, object] = {"paymentTermDays": _term_days(fields.dueDate, dated.date()), "dueDate": None}
+    if invoice_date is None:
+        update["invoiceDate"] = dated
+    terms = fields.model_copy(update=update)
+    terms.__pydantic_fields_set__.discard("dueDate")
+    return terms

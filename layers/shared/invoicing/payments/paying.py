@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Protocol
 
 from invoicing.clock import utc_now
-from invoicing.errors import ConcurrentChange, Conflict, PaymentDeclined, Unprocessable, ValidationFailed
+from invoicing.errors import Conflict, PaymentDeclined, Unprocessable, ValidationFailed
 from invoicing.invoices.calculator import MethodPrice
 from invoicing.invoices.enums import OWED_STATUSES, EventType, PaymentMethod
 from invoicing.invoices.kernel import Actor, NewId, new_id
@@ -329,8 +329,7 @@ class InvoicePayments:
         share: PaymentShare,
         reservation: Reservation,
     ) -> None:
-        """Record a charge the processor made; one the invoice no longer takes is refunded. A record
-        that lost every race keeps the reservation: the next attempt records the charge (`_resolve`)."""
+        """Record a charge the processor made; one the invoice no longer takes is refunded."""
         try:
             record_paid(
                 self._invoices,
@@ -341,37 +340,24 @@ class InvoicePayments:
                 share=share,
                 now=self._clock(),
             )
-        except ConcurrentChange:
-            raise
         except (Conflict, ValidationFailed) as refusal:
-            self._refund(actor, invoice_id, charge, method, reservation, refusal.message)
-            self._records.release(reservation)
+            self._processor.refund(charge.id, charge.amount, f"refund:{reservation.idempotency_key}")
+            self._telemetry.count("PaymentRefunded")
+            self._telemetry.warning("PaymentRefunded", invoice_id=invoice_id, charge_id=charge.id)
+            record_attempt(
+                self._invoices,
+                actor,
+                invoice_id,
+                kind=EventType.PAYMENT_FAILED,
+                text=f"Payment {charge.id} refunded: {refusal.message}",
+                method=method,
+                now=self._clock(),
+                charge_id=charge.id,
+                error_code="refunded",
+            )
             raise
-        self._records.release(reservation)
-
-    def _refund(
-        self,
-        actor: Actor,
-        invoice_id: str,
-        charge: Charge,
-        method: PaymentMethod,
-        reservation: Reservation,
-        reason: str,
-    ) -> None:
-        self._processor.refund(charge.id, charge.amount, f"refund:{reservation.idempotency_key}")
-        self._telemetry.count("PaymentRefunded")
-        self._telemetry.warning("PaymentRefunded", invoice_id=invoice_id, charge_id=charge.id)
-        record_attempt(
-            self._invoices,
-            actor,
-            invoice_id,
-            kind=EventType.PAYMENT_FAILED,
-            text=f"Payment {charge.id} refunded: {reason}",
-            method=method,
-            now=self._clock(),
-            charge_id=charge.id,
-            error_code="refunded",
-        )
+        finally:
+            self._records.release(reservation)
 
     def _reserve(self, attempt: _Attempt) -> Reservation:
         context, now = attempt.context, self._clock()
