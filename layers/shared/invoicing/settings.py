@@ -88,6 +88,12 @@ class MailRequestSettings(DocumentsSettings, MailQueueSettings):
     default_mail_quota_per_day: int = 200
 
 
+class NotificationSettings(MailRequestSettings):
+    """The notification routes: besides mail, at most this many text messages per tenant and UTC day."""
+
+    default_sms_quota_per_day: int = Field(default=50, ge=0)
+
+
 class DeliverySettings(DocumentsSettings):
     """The delivery worker: the verified SES identity mail is sent from, the configuration set whose
     event destination reports deliveries, bounces and complaints, and how failed sends are retried
@@ -97,3 +103,5 @@ class DeliverySettings(DocumentsSettings):
     mail_configuration_set: str | None = None
     delivery_retry_base_seconds: int = 30
     delivery_max_attempts: int = 5
+    #: the sender id text messages show where the destination country supports one
+    sms_sender_id: str | None = None

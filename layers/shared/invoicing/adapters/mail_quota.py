@@ -19,6 +19,8 @@ from invoicing.errors import DependencyUnavailable
 from invoicing.mail.quota import MailQuota, next_quota_day, quota_day, quota_spent
 
 QUOTA_PREFIX = "MAILQUOTA#"
+#: the SMS quota's day counts: the same items, another sort key
+SMS_QUOTA_PREFIX = "SMSQUOTA#"
 #: how long a day's count outlives its day (TTL)
 KEPT_FOR = timedelta(days=2)
 
@@ -34,11 +36,12 @@ class MailQuotaItem(Model):
 
 
 class DynamoMailQuota:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, prefix: str = QUOTA_PREFIX) -> None:
         self._items: type[MailQuotaItem] = bind(MailQuotaItem, table_name)
+        self._prefix = prefix
 
     def _item(self, quota: MailQuota, now: datetime) -> MailQuotaItem:
-        return self._items(tenant_key(quota.tenant_id), f"{QUOTA_PREFIX}{quota_day(now)}")
+        return self._items(tenant_key(quota.tenant_id), f"{self._prefix}{quota_day(now)}")
 
     def ensure_left(self, quota: MailQuota, now: datetime) -> None:
         """`QuotaExceeded` when the day's quota is spent (a check that counts nothing)."""

@@ -107,6 +107,20 @@ class EventType(StrEnum):
     PAYMENT_FAILED = "PAYMENT_FAILED"
     PAYMENT_PENDING = "PAYMENT_PENDING"
     PAYMENT_RETURNED = "PAYMENT_RETURNED"
+    #: the customer opened the hosted page (once a day at most)
+    VIEWED = "VIEWED"
+    #: a text message to the customer queued, then handed to SNS
+    SMS_QUEUED = "SMS_QUEUED"
+    SMS_SENT = "SMS_SENT"
+    #: a notification asked for without the customer's consent: recorded, never sent
+    NOTIFICATION_DECLINED = "NOTIFICATION_DECLINED"
+
+
+class NotificationChannel(StrEnum):
+    """How a notification reaches the customer (an event's `channel`)."""
+
+    EMAIL = "EMAIL"
+    SMS = "SMS"
 
 
 class PaymentMethod(StrEnum):

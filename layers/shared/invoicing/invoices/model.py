@@ -42,6 +42,7 @@ from invoicing.invoices.enums import (
     EventType,
     InvoiceStatus,
     InvoiceType,
+    NotificationChannel,
     PaymentMethod,
     PdfRendition,
     QuantityType,
@@ -374,6 +375,8 @@ class Event(ApiModel):
     paymentMethod: PaymentMethod | None = Field(default=None, description="A payment's event: its method.")
     errorCode: str | None = Field(default=None, description="A failed step: its code (e.g. a decline code).")
     errorMessage: str | None = Field(default=None, description="A failed step: what went wrong.")
+    channel: NotificationChannel | None = Field(default=None, description="A notification's channel.")
+    recipient: str | None = Field(default=None, description="A notification's address or E.164 number.")
 
 
 class Attachment(ApiModel):

@@ -20,7 +20,7 @@ from typing import Protocol
 from pydantic import Field
 
 from invoicing.invoices.calculator import MethodPrice, canonical_rate
-from invoicing.invoices.enums import EventType, InvoiceStatus
+from invoicing.invoices.enums import EventType, InvoiceStatus, NotificationChannel
 from invoicing.invoices.lifecycle import MARKED_AS_PAID
 from invoicing.invoices.model import (
     UNIT_TYPE_IDS,
@@ -48,9 +48,18 @@ _MAIL_EVENTS = {
     EventType.COMPLAINED,
     EventType.DELIVERY_FAILED,
     EventType.MAIL_CANCELLED,
+    EventType.SMS_QUEUED,
+    EventType.SMS_SENT,
+    EventType.NOTIFICATION_DECLINED,
 }
-_FAILED_EVENTS = {EventType.BOUNCED, EventType.COMPLAINED, EventType.DELIVERY_FAILED}
-_EMAIL_NOTIFICATION = 1
+_FAILED_EVENTS = {
+    EventType.BOUNCED,
+    EventType.COMPLAINED,
+    EventType.DELIVERY_FAILED,
+    EventType.NOTIFICATION_DECLINED,
+}
+#: seed 003's notificationType and its id per channel (mail events without one are e-mail)
+_NOTIFICATION_TYPES = {NotificationChannel.EMAIL: ("Email", 1), NotificationChannel.SMS: ("Sms", 2)}
 _INVOICE_TEMPLATE, _REMINDER_TEMPLATE = 1, 2
 
 
@@ -268,11 +277,13 @@ def history_entry(invoice: Invoice, event: Event) -> HistoryEntry:
     if event.type in _MAIL_EVENTS:
         reminder = event.type is EventType.REMINDER_SENT or event.description.startswith("Reminder")
         template = _REMINDER_TEMPLATE if reminder else _INVOICE_TEMPLATE
+        channel_name, channel_id = _NOTIFICATION_TYPES[event.channel or NotificationChannel.EMAIL]
         entry = entry.model_copy(
             update={
                 "notificationId": event.id.split("-", 1)[0],  # the mail's id (`invoicing.mail.trail`)
-                "notificationType": "Email",
-                "notificationTypeId": _EMAIL_NOTIFICATION,
+                "notificationType": channel_name,
+                "notificationTypeId": channel_id,
+                "notificationTarget": event.recipient,
                 "notificationTemplateType": "Reminder" if reminder else "Invoice",
                 "notificationTemplateTypeId": template,
             }

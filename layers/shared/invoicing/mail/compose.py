@@ -93,7 +93,12 @@ class MailFigures:
 
 
 #: the templates of each kind of mail: `<name>_subject.txt`, `<name>.txt` and `<name>.html`
-TEMPLATE_NAMES = {MailKind.INVOICE: "invoice", MailKind.COPY: "invoice", MailKind.REMINDER: "reminder"}
+TEMPLATE_NAMES = {
+    MailKind.INVOICE: "invoice",
+    MailKind.COPY: "invoice",
+    MailKind.REMINDER: "reminder",
+    MailKind.NOTIFICATION: "notification",
+}
 
 
 def compose_invoice_mail(
@@ -104,11 +109,13 @@ def compose_invoice_mail(
     pdf: PdfAttachment,
     kind: MailKind = MailKind.INVOICE,
     default_reminder_body: str | None = None,
+    link: str | None = None,
 ) -> EmailMessage:
     """The mail of `kind`: subject, plain-text and HTML alternatives, and the PDF attached.
 
     Invoice mail says the invoice's `mailBody` when set; a reminder its `reminderBody`, else the
-    tenant's `default_reminder_body`, else the template's own words.
+    tenant's `default_reminder_body`, else the template's own words. A notification carries `link`,
+    the invoice's hosted page, when it has one.
     """
     values = {
         "invoice": invoice,
@@ -116,6 +123,7 @@ def compose_invoice_mail(
         "sender_name": sender.name,
         "is_copy": kind is MailKind.COPY,
         "reminder_body": invoice.reminderBody or default_reminder_body,
+        "link": link,
     }
     name = TEMPLATE_NAMES[kind]
     environment = _environment()

@@ -5,9 +5,11 @@ may no longer be sent (a reminder of an invoice paid meanwhile, any mail of a ca
 invoice: MAIL_CANCELLED on the invoice, item CANCELLED); skip an address on the suppression list;
 attach the client's PDF, or the invoice's own (rendered now if missing or stale); send with the
 configuration set that reports what became of it; record the mail service's message id at once;
-then append MAIL_SENT or REMINDER_SENT to the invoice. A message whose mail is already SENT only
-makes sure the invoice records it. A failed send comes back after an exponential backoff; the last
-attempt records DELIVERY_FAILED on the invoice before the queue moves the message to its DLQ.
+then append MAIL_SENT or REMINDER_SENT to the invoice. A text message (MailKind.SMS) is published
+through SNS instead, unless its number opted out meanwhile (given up, never sent), then SMS_SENT.
+A message whose mail is already SENT only makes sure the invoice records it. A failed send comes
+back after an exponential backoff; the last attempt records DELIVERY_FAILED on the invoice before
+the queue moves the message to its DLQ.
 The tenant is read once per mail.
 """
 
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 
 from invoicing.clock import utc_now
 from invoicing.documents.rendering import CurrentPdfs, PdfFiles
-from invoicing.errors import ConcurrentChange, NotFound
+from invoicing.errors import ConcurrentChange, DependencyUnavailable, NotFound
 from invoicing.invoices import workflow
 from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Invoice
@@ -29,6 +31,9 @@ from invoicing.mail.eligibility import why_not_mailable
 from invoicing.mail.message import MailKind, OutboxMessage
 from invoicing.mail.ports import Claim, MailOutbox, MailSender, Redelivery, SuppressionList, Telemetry
 from invoicing.mail.retries import retry_delay
+from invoicing.notifications.links import HostedLinkSource
+from invoicing.notifications.ports import TextMessages
+from invoicing.notifications.sms import invoice_sms
 from invoicing.tenants.model import Tenant, TenantLookup, require_tenant
 from invoicing.tenants.settings import SettingsStore
 
@@ -56,6 +61,8 @@ class DeliveryPolicy:
     sender_email: str
     attempts: int
     retry_base_seconds: int
+    #: the SMS sender id (where the destination country supports one)
+    sms_sender_id: str | None = None
 
 
 class _ThisTenant:
@@ -86,6 +93,8 @@ class MailDelivery:
         policy: DeliveryPolicy,
         *,
         tenant_settings: SettingsStore,
+        texts: TextMessages | None = None,
+        links: HostedLinkSource | None = None,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._invoices = invoices
@@ -98,6 +107,8 @@ class MailDelivery:
         self._telemetry = telemetry
         self._policy = policy
         self._tenant_settings = tenant_settings
+        self._texts = texts
+        self._links = links
         self._clock = clock
 
     def deliver(self, message: OutboxMessage, attempt: Attempt) -> None:
@@ -145,6 +156,9 @@ class MailDelivery:
         if reason is not None:
             self._cancel(message, reason)
             return
+        if message.kind is MailKind.SMS:
+            self._text(message, invoice)
+            return
         suppressed = self._suppressions.reason_not_to_mail(message.tenant_id, message.recipient)
         if suppressed is not None:
             self._give_up(message, f"the address is suppressed ({suppressed})")
@@ -163,6 +177,7 @@ class MailDelivery:
             pdf=self._pdf(message, invoice, tenant),
             kind=message.kind,
             default_reminder_body=tenant.reminder_body,
+            link=self._link(message, invoice),
         )
         tags = {"tenant": message.tenant_id, "invoice": message.invoice_id, "mail": message.message_id}
         ses_message_id = self._sender.send(mail, source, message.recipient, tags=tags)
@@ -170,6 +185,29 @@ class MailDelivery:
         self._telemetry.info("Mail sent", mail_id=message.message_id, ses_message_id=ses_message_id)
         self._telemetry.count("MailSent")
         return ses_message_id
+
+    def _link(self, message: OutboxMessage, invoice: Invoice) -> str | None:
+        if self._links is None or message.kind is not MailKind.NOTIFICATION:
+            return None
+        urls = self._links.urls(invoice)
+        return urls.full_url if urls else None
+
+    def _text(self, message: OutboxMessage, invoice: Invoice) -> None:
+        """Publish a claimed text message, unless its number is on the opt-out list by now."""
+        texts = self._texts
+        if texts is None:
+            raise DependencyUnavailable(f"This worker sends no text messages ({message.message_id}).")
+        if texts.is_opted_out(message.recipient):
+            self._give_up(message, "the number opted out of text messages")
+            return
+        urls = self._links.urls(invoice) if self._links else None
+        tenant = require_tenant(self._tenants, message.tenant_id)
+        text = invoice_sms(invoice, seller_name=tenant.name, link=urls.short_url if urls else None)
+        sns_message_id = texts.publish(message.recipient, text, sender_id=self._policy.sms_sender_id)
+        self._outbox.mark_sent(message, sns_message_id)
+        self._telemetry.info("Text message sent", mail_id=message.message_id, sns_message_id=sns_message_id)
+        self._telemetry.count("SmsSent")
+        self._record_sent(message, sns_message_id)
 
     def _sender_name(self, message: OutboxMessage, tenant: Tenant) -> str:
         """Reminders go out under the tenant's reminder sender name when it set one."""

@@ -16,6 +16,10 @@ class MailKind(StrEnum):
     INVOICE = "INVOICE"
     COPY = "COPY"
     REMINDER = "REMINDER"
+    #: seed 003's e-mail notification: the invoice's mail with its hosted link, to any address
+    NOTIFICATION = "NOTIFICATION"
+    #: seed 003's SMS notification: a text message to an E.164 number (`recipient`)
+    SMS = "SMS"
 
 
 def mail_message_id(tenant_id: str, invoice_id: str, kind: MailKind, request_key: str) -> str:

@@ -20,6 +20,8 @@ from invoicing.tenants.model import Tenant
 class MailQuota:
     tenant_id: str
     per_day: int
+    #: what is counted, as the 429 names it
+    what: str = "mails"
 
     @classmethod
     def of(cls, tenant: Tenant, default_per_day: int) -> MailQuota:
@@ -41,7 +43,7 @@ def next_quota_day(now: datetime) -> datetime:
 def quota_spent(quota: MailQuota, now: datetime) -> QuotaExceeded:
     whole_again = next_quota_day(now)
     return QuotaExceeded(
-        f"Tenant {quota.tenant_id} has had its {quota.per_day} mails of {quota_day(now)} (UTC) accepted; "
-        f"mail can be sent again from {whole_again:%Y-%m-%dT%H:%M:%SZ}.",
+        f"Tenant {quota.tenant_id} has had its {quota.per_day} {quota.what} of {quota_day(now)} (UTC) "
+        f"accepted; more can be sent from {whole_again:%Y-%m-%dT%H:%M:%SZ}.",
         retry_after_seconds=max(1, int((whole_again - now).total_seconds())),
     )

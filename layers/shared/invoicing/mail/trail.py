@@ -13,16 +13,27 @@ import hashlib
 from datetime import datetime
 
 from invoicing.invoices.edits import touched
-from invoicing.invoices.enums import EventType
+from invoicing.invoices.enums import EventType, NotificationChannel
 from invoicing.invoices.kernel import Actor, Change, new_event
-from invoicing.invoices.model import Invoice, Reminder
+from invoicing.invoices.model import Event, Invoice, Reminder
 from invoicing.mail.message import MailKind, OutboxMessage
 
 _WHAT = {
     MailKind.INVOICE: "Invoice mail",
     MailKind.COPY: "Copy of the invoice",
     MailKind.REMINDER: "Reminder",
+    MailKind.NOTIFICATION: "E-mail notification",
+    MailKind.SMS: "Text message",
 }
+#: seed 003's notifications: their events name the channel and the recipient
+_CHANNELS = {MailKind.NOTIFICATION: NotificationChannel.EMAIL, MailKind.SMS: NotificationChannel.SMS}
+
+
+def _noted(event: Event, message: OutboxMessage) -> Event:
+    channel = _CHANNELS.get(message.kind)
+    if channel is None:
+        return event
+    return event.model_copy(update={"channel": channel, "recipient": message.recipient})
 
 
 def queued_event_id(message: OutboxMessage) -> str:
@@ -49,22 +60,29 @@ def notification_event_id(message_id: str, event_type: EventType, recipient: str
 def record_mail_queued(invoice: Invoice, message: OutboxMessage, *, actor: Actor, now: datetime) -> Change:
     """The API accepted the mail: invoice mail and copies join `sentMails`, reminders `reminders`."""
     update: dict[str, object] = {}
+    event_type = EventType.MAIL_QUEUED
     if message.kind is MailKind.REMINDER:
         update["reminders"] = [*invoice.reminders, Reminder(createdBy=actor.subject, sentOn=now)]
+    elif message.kind is MailKind.SMS:
+        event_type = EventType.SMS_QUEUED
     else:
         update["sentMails"] = [*invoice.sentMails, message.recipient]
     description = f"{_WHAT[message.kind]} to {message.recipient} queued for delivery."
-    event = new_event(actor, now, EventType.MAIL_QUEUED, description, lambda: queued_event_id(message))
-    return Change(touched(invoice, actor, now, **update), event)
+    event = new_event(actor, now, event_type, description, lambda: queued_event_id(message))
+    return Change(touched(invoice, actor, now, **update), _noted(event, message))
+
+
+_SENT_EVENTS = {MailKind.REMINDER: EventType.REMINDER_SENT, MailKind.SMS: EventType.SMS_SENT}
 
 
 def record_mail_sent(
     invoice: Invoice, message: OutboxMessage, ses_message_id: str, *, actor: Actor, now: datetime
 ) -> Change:
-    event_type = EventType.REMINDER_SENT if message.kind is MailKind.REMINDER else EventType.MAIL_SENT
-    description = f"{_WHAT[message.kind]} sent to {message.recipient} (SES message {ses_message_id})."
+    event_type = _SENT_EVENTS.get(message.kind, EventType.MAIL_SENT)
+    service = "SNS" if message.kind is MailKind.SMS else "SES"
+    description = f"{_WHAT[message.kind]} sent to {message.recipient} ({service} message {ses_message_id})."
     event = new_event(actor, now, event_type, description, lambda: sent_event_id(message.message_id))
-    return Change(touched(invoice, actor, now), event)
+    return Change(touched(invoice, actor, now), _noted(event, message))
 
 
 def record_delivery_failed(
@@ -74,7 +92,7 @@ def record_delivery_failed(
     event = new_event(
         actor, now, EventType.DELIVERY_FAILED, description, lambda: failed_event_id(message.message_id)
     )
-    return Change(touched(invoice, actor, now), event)
+    return Change(touched(invoice, actor, now), _noted(event, message))
 
 
 def record_mail_cancelled(
@@ -88,7 +106,7 @@ def record_mail_cancelled(
     event = new_event(
         actor, now, EventType.MAIL_CANCELLED, description, lambda: cancelled_event_id(message.message_id)
     )
-    return Change(touched(invoice, actor, now), event)
+    return Change(touched(invoice, actor, now), _noted(event, message))
 
 
 def record_mail_notification(

@@ -14,6 +14,7 @@ from invoicing.settings import (
     FunctionSettings,
     MailQueueSettings,
     MailRequestSettings,
+    NotificationSettings,
     PaymentProcessorSettings,
     SchedulingSettings,
     SearchSettings,
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from invoicing.mail.relay import OutboxRelay
     from invoicing.mail.reports import DeliveryReports
     from invoicing.mail.requests import InvoiceMail
+    from invoicing.notifications.requests import Notifications
     from invoicing.overdue.job import OverdueJob
     from invoicing.payments.paying import InvoicePayments
     from invoicing.payments.settlement import PaymentEvents
@@ -346,6 +348,34 @@ class MailRequestServices(DocumentServices, RelayServices):
         )
 
 
+class NotificationServices(MailRequestServices):
+    """Seed 003's notification routes: `notifications` queues an e-mail or a text message."""
+
+    settings_type = NotificationSettings
+    settings: NotificationSettings
+
+    @cached_property
+    def notifications(self) -> Notifications:
+        from invoicing.adapters.mail_quota import SMS_QUOTA_PREFIX, DynamoMailQuota
+        from invoicing.adapters.text_messages import SnsTextMessages
+        from invoicing.notifications.requests import Notifications
+
+        table = self.settings.table_name
+        return Notifications(
+            self.invoices,
+            self.tenants,
+            self.outbox,
+            self.delivery_queue,
+            self.suppressions,
+            SnsTextMessages(),
+            DynamoMailQuota(table),
+            DynamoMailQuota(table, SMS_QUOTA_PREFIX),
+            self.telemetry,
+            default_mail_quota_per_day=self.settings.default_mail_quota_per_day,
+            default_sms_quota_per_day=self.settings.default_sms_quota_per_day,
+        )
+
+
 class RecurringServices(MailRequestServices):
     """The recurring job: `recurring_invoices` issues what the templates have due, and mails it."""
 
@@ -385,6 +415,7 @@ class DeliveryServices(DocumentServices, OutboxServices):
     def mail_delivery(self) -> MailDelivery:
         from invoicing.adapters.delivery_queue import SqsRedelivery
         from invoicing.adapters.mail_sender import SesMailSender
+        from invoicing.adapters.text_messages import SnsTextMessages
         from invoicing.mail.delivery import DeliveryPolicy, MailDelivery
 
         settings = self.settings
@@ -401,8 +432,10 @@ class DeliveryServices(DocumentServices, OutboxServices):
                 sender_email=settings.sender_email,
                 attempts=settings.delivery_max_attempts,
                 retry_base_seconds=settings.delivery_retry_base_seconds,
+                sms_sender_id=settings.sms_sender_id,
             ),
             tenant_settings=self.tenant_settings,
+            texts=SnsTextMessages(),
         )
 
 
