@@ -20,6 +20,7 @@ from devtools.stack.runtime import Invocation, Runtime
 from devtools.stack.sandbox_events import SandboxEvents
 from devtools.stack.scheduler import OneTimeSchedules, TemplateSchedules
 from devtools.stack.ses import SesEventPublisher, SesFaults
+from devtools.stack.sms_outbox import SmsOutbox
 from devtools.stack.state import StackState, remove_stack_state, write_stack_state
 from devtools.template import REGION, LocalDeployment
 
@@ -43,7 +44,11 @@ class LocalStack:
         try:
             ses_events = SesEventPublisher(self.deployment, self._invoke)
             moto = MotoServer(
-                observers=[Outbox(self.outbox).observe, ses_events.observe],
+                observers=[
+                    Outbox(self.outbox).observe,
+                    SmsOutbox(self.outbox / "sms").observe,
+                    ses_events.observe,
+                ],
                 interceptors=[SesFaults(self.state_dir).intercept, DynamoDbFaults(self.state_dir).intercept],
             )
             moto.start()
@@ -105,6 +110,7 @@ def banner(state: StackState, outbox: Path, not_local: dict[str, int] | None = N
         f"  API           {state.api_url}   (stage {state.stage}, no stage prefix locally)",
         f"  moto (AWS)    {state.moto_endpoint}   (region {state.region})",
         f"  outbox        {outbox.resolve()}   (every SES message as .eml)",
+        f"  SMS outbox    {(outbox / 'sms').resolve()}   (every SMS sent through SNS as <message id>.json)",
         *textwrap.wrap(
             f"{not_provisioned(not_local)} (deployed only)" if not_local else "",
             width=100,
