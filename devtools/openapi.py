@@ -206,8 +206,11 @@ def build_document(deployment: LocalDeployment | None = None) -> dict[str, Any]:
         for path, operations in document.get("paths", {}).items():
             paths.setdefault(path, {}).update(operations)  # two functions may serve one path
         schemas.update(document.get("components", {}).get("schemas", {}))
+    public = {(route.path, route.method.lower()) for route in deployment.routes() if route.public}
     for path, operations in paths.items():
         for method, operation in operations.items():
+            if (path, method) in public:
+                operation["security"] = []  # no authorizer: a signature or a link's token authorises it
             if (path, method) in MULTIPART_BODIES:
                 operation["requestBody"] = MULTIPART_BODIES[(path, method)]
             for parameter in operation.get("parameters", []):

@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
-    deployment = local_deployment(dict(arguments.parameter_overrides), arguments.template)
+    # the public links of invoices start with the stack's own address
+    overrides = {"PublicBaseUrl": f"http://127.0.0.1:{arguments.port}", **dict(arguments.parameter_overrides)}
+    deployment = local_deployment(overrides, arguments.template)
     stopping = threading.Event()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signal_number, lambda *_: stopping.set())

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
+from invoicing.api.addresses import request_base_url
 from invoicing.api.identity import READ_INVOICES, current_principal
 from invoicing.invoices.seed_views import CalculationsView, SeedInvoice
 from invoicing.payments.method_prices import PaymentMethodOption
@@ -27,7 +28,8 @@ Method = Annotated[
 @function.tracer.capture_method
 def get_invoice(invoiceId: str) -> SeedInvoice:
     """Seed 003's shape of the invoice (seed 001's is GET /v1/invoices/find/{id})."""
-    return services.seed_views.invoice(current_principal(app).tenant_id, invoiceId)
+    tenant_id = current_principal(app).tenant_id
+    return services.seed_views.invoice(tenant_id, invoiceId, base_url=request_base_url(app))
 
 
 @app.get("/v1/invoices/<invoiceId>/calculations", middlewares=READ_INVOICES)

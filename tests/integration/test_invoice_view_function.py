@@ -114,8 +114,8 @@ def test_a_seed_003_create_reads_back_in_seed_003s_shape(functions):
     assert view["customerId"] == "87d8e330-2878-4742-a86f-dbbb3bf522ac"
     assert view["merchantId"] == "acme"
     assert view["additionalNotes"] == "Thanks"
-    assert view["fullUrl"] is None
-    assert view["shortUrl"] is None
+    assert view["fullUrl"].startswith("https://127.0.0.1:3000/dev/v1/public/invoices/")  # the hosted page
+    assert view["shortUrl"].startswith("https://127.0.0.1:3000/dev/i/")
     assert view["markedAsPaid"] is False
     assert view["paymentMethodTypeId"] == 0
     assert [entry["typeName"] for entry in view["history"]] == ["CREATE", "STATUS_CHANGED"]

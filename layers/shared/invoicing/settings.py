@@ -20,8 +20,13 @@ class FunctionSettings(BaseSettings):
 
 
 class TableSettings(FunctionSettings):
+    """`public_link_secret_arn` keys the invoices' public links; `public_base_url` is the stage's API
+    URL they start with (unset: the request's own address)."""
+
     table_name: str
     idempotency_table_name: str
+    public_link_secret_arn: str = ""
+    public_base_url: str = ""
 
 
 def load_settings[S: BaseSettings](settings_type: type[S]) -> S:
@@ -56,6 +61,13 @@ class DocumentsSettings(TableSettings):
     """Functions that read or delete an invoice's PDFs and attachments."""
 
     bucket_name: str
+
+
+class PublicPageSettings(PaymentProcessorSettings, DocumentsSettings):
+    """The hosted invoice page: requests per minute a link and a client address may make."""
+
+    public_requests_per_token: int = Field(default=60, ge=1)
+    public_requests_per_client: int = Field(default=120, ge=1)
 
 
 class SearchSettings(DocumentsSettings):

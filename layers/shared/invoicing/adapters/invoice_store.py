@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from pynamodb.exceptions import PynamoDBException, TransactWriteError
@@ -56,6 +56,9 @@ from invoicing.errors import (
 from invoicing.invoices.figures import combined, figures_delta
 from invoicing.invoices.lifecycle import NumberAssignment
 from invoicing.invoices.model import Event, Invoice, Row, field_errors
+
+if TYPE_CHECKING:
+    from invoicing.adapters.public_links import DynamoPublicLinks
 
 HEADER = "INVOICE"
 ROWS_PREFIX = "ROWS#"
@@ -120,7 +123,9 @@ class DynamoInvoiceRepository:
         *,
         transient_retries: Backoff = TRANSIENT_WRITE_RETRIES,
         sleep: Sleep = time.sleep,
+        public_links: DynamoPublicLinks | None = None,
     ) -> None:
+        self._public_links = public_links
         self._transient_retries = transient_retries
         self._sleep = sleep
         self._items: type[InvoiceItem] = bind(InvoiceItem, table_name)
@@ -355,6 +360,7 @@ class DynamoInvoiceRepository:
         jobs = [
             (self._jobs.entry(invoice, sk, keys), keys) for sk, keys in changed_entries(invoice, previous)
         ]
+        links = self._public_links.changes(invoice, previous) if self._public_links else None
 
         def fill(transaction: TransactWrite) -> None:
             transaction.save(header, condition=condition)
@@ -373,6 +379,11 @@ class DynamoInvoiceRepository:
                     transaction.delete(entry)
                 else:
                     transaction.save(entry)
+            if links is not None:
+                for lookup in links.saved:
+                    transaction.save(lookup)
+                for lookup in links.deleted:
+                    transaction.delete(lookup)
 
         return fill, counter_position
 

@@ -8,7 +8,7 @@ accepted and ignored.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
@@ -442,6 +442,14 @@ class Reminder(ApiModel):
     sentOn: datetime
 
 
+class PublicLink(ApiModel):
+    """The invoice's hosted page link: its token and short code are keyed hashes of `id`
+    (`invoicing.public_links.keys`), so neither is stored."""
+
+    id: str
+    issuedAt: datetime
+
+
 class ReminderStep(ApiModel):
     """A step of the tenant's reminder cadence (`/v1/settings`, `reminders.cadenceDays`)."""
 
@@ -546,11 +554,11 @@ class InvoiceFields(ApiModel):
     merchantContactInfoId: ShortText | None = None
     customerId: ShortText | None = None
     achAllowFasterProcessing: bool | None = None
-    dueDate: date | None = Field(
+    dueDate: Timestamp | None = Field(
         default=None,
         description=(
             "Seed 003: sets paymentTermDays from the invoice date (an invoice without one is dated "
-            "today); not with paymentTermDays."
+            "today). Ignored when paymentTermDays is sent: seed 001's dueDate is derived."
         ),
     )
 
@@ -566,8 +574,9 @@ class InvoiceFields(ApiModel):
     def _seed_003_lines(self) -> Self:
         """`lineItems` become `rows`; `taxPercentage` is the rate of the lines without their own."""
         sent = self.__pydantic_fields_set__
-        if self.dueDate is not None and "paymentTermDays" in sent:
-            raise ValueError("Send dueDate or paymentTermDays, not both.")
+        if "paymentTermDays" in sent:
+            self.dueDate = None
+            sent.discard("dueDate")
         if self.lineItems is not None:
             if "rows" in sent and self.rows:
                 raise ValueError("Send rows or lineItems, not both.")
@@ -702,6 +711,9 @@ class Invoice(ApiModel):
     )
     lastReminder: ReminderStep | None = Field(
         default=None, description="The last step of the cadence the overdue job reached (and mailed)."
+    )
+    publicLink: PublicLink | None = Field(
+        default=None, description="The hosted page's link, from publishing on; none on drafts."
     )
     transactions: list[Transaction] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)

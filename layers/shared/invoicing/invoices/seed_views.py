@@ -34,6 +34,7 @@ from invoicing.invoices.model import (
 )
 from invoicing.invoices.seed_ids import PAYMENT_METHOD_TYPE_IDS, STATUS_IDS
 from invoicing.payments.method_prices import PaymentMethodOption, PaymentSettings, price_for
+from invoicing.public_links.urls import PublicUrls
 from invoicing.tenants.settings import TenantSettings
 
 #: seed 003's `zeroCostProcessingOptionId` and its name: how card and bank fees are passed on
@@ -159,8 +160,8 @@ class SeedInvoice(ApiModel):
         description="An update changed the customer after the invoice was created."
     )
     isLineItemsUpdated: bool = Field(description="An update changed the lines after the invoice was created.")
-    fullUrl: str | None = Field(description="The hosted invoice page (reserved: null until it exists).")
-    shortUrl: str | None = Field(description="The hosted page's short link (reserved: null until it exists).")
+    fullUrl: str | None = Field(description="The hosted invoice page; null on a draft or once expired.")
+    shortUrl: str | None = Field(description="The hosted page's short link, redirecting to fullUrl.")
     markedAsPaid: bool
     transactionId: str | None = Field(description="The last payment's transaction.")
     achAllowFasterProcessing: bool
@@ -302,9 +303,9 @@ def _zero_cost_option(settings: PaymentSettings) -> int:
     )
 
 
-def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
+def seed_invoice(invoice: Invoice, settings: TenantSettings, urls: PublicUrls | None = None) -> SeedInvoice:
     """Seed 003's shape of `invoice`, with the tenant's payment settings and seller where the invoice
-    has none of its own (a draft's seller is the tenant's as it is now)."""
+    has none of its own (a draft's seller is the tenant's as it is now), and its hosted page's `urls`."""
     payments = settings.payments
 
     def priced(method: PaymentMethodOption) -> Calculation:
@@ -344,8 +345,8 @@ def seed_invoice(invoice: Invoice, settings: TenantSettings) -> SeedInvoice:
         lineItems=_line_items(invoice),
         isCustomerUpdated=_updated(invoice, "customer"),
         isLineItemsUpdated=_updated(invoice, "rows"),
-        fullUrl=None,
-        shortUrl=None,
+        fullUrl=urls.full_url if urls else None,
+        shortUrl=urls.short_url if urls else None,
         markedAsPaid=invoice.status is InvoiceStatus.PAID
         and any(transaction.description == MARKED_AS_PAID for transaction in invoice.transactions),
         transactionId=last.id if last else None,
@@ -366,13 +367,20 @@ class SeedInvoiceViews:
     """The use case of the seed 003 read routes: one invoice read (tenant-scoped: another tenant's id
     is NotFound) and one settings read."""
 
-    def __init__(self, invoices: InvoiceReader, settings_of: Callable[[str], TenantSettings]) -> None:
+    def __init__(
+        self,
+        invoices: InvoiceReader,
+        settings_of: Callable[[str], TenantSettings],
+        urls_of: Callable[[Invoice, str], PublicUrls | None] = lambda _invoice, _base: None,
+    ) -> None:
         self._invoices = invoices
         self._settings_of = settings_of
+        self._urls_of = urls_of
 
-    def invoice(self, tenant_id: str, invoice_id: str) -> SeedInvoice:
+    def invoice(self, tenant_id: str, invoice_id: str, *, base_url: str = "") -> SeedInvoice:
+        """`base_url`: where the hosted page's links start when the stage names none."""
         invoice = self._invoices.get(tenant_id, invoice_id)
-        return seed_invoice(invoice, self._settings_of(tenant_id))
+        return seed_invoice(invoice, self._settings_of(tenant_id), self._urls_of(invoice, base_url))
 
     def calculations(
         self, tenant_id: str, invoice_id: str, method: PaymentMethodOption | None

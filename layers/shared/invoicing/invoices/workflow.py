@@ -22,6 +22,7 @@ from invoicing.invoices.credit_notes import CreditNoteRequest
 from invoicing.invoices.kernel import Actor, Change, ChangeFunction
 from invoicing.invoices.lifecycle import NumberAssignment, NumberingPolicy
 from invoicing.invoices.model import Event, Invoice, Seller
+from invoicing.public_links import public_link
 
 #: a few seconds at most: with the store's own resends, a request ends inside a 10 s function timeout
 CONCURRENT_CHANGE_RETRIES = Backoff(base_seconds=0.005, cap_seconds=0.2, budget_seconds=6, max_attempts=60)
@@ -132,6 +133,7 @@ def publish_invoice(
             policy, year, store.current_sequence(tenant_id, policy.counter_for(year))
         )
         published = lifecycle.publish(candidate, number, actor=actor, now=now, seller=seller)
+        published = public_link.with_new_link(published, now)
         try:
             return store.save(published.invoice, *events, published.event, previous=current, number=number)
         except ConcurrentChange:

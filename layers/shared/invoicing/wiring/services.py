@@ -16,6 +16,7 @@ from invoicing.settings import (
     MailRequestSettings,
     NotificationSettings,
     PaymentProcessorSettings,
+    PublicPageSettings,
     SchedulingSettings,
     SearchSettings,
     TableSettings,
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from invoicing.adapters.invoice_store import DynamoInvoiceRepository
     from invoicing.adapters.mail_outbox import DynamoMailOutbox
     from invoicing.adapters.payment_records import DynamoPaymentRecords
+    from invoicing.adapters.public_links import DynamoPublicLinks
     from invoicing.adapters.sandbox_processor import SandboxProcessor
     from invoicing.adapters.settings_store import DynamoSettingsRepository
     from invoicing.adapters.suppressions import DynamoSuppressionList
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
     from invoicing.invoices.dashboard import Dashboard
     from invoicing.invoices.editing import InvoiceEditing
     from invoicing.invoices.finding import InvoiceFinder
+    from invoicing.invoices.model import Invoice
     from invoicing.invoices.seed_views import SeedInvoiceViews
     from invoicing.invoices.transitions import InvoiceTransitions
     from invoicing.mail.delivery import MailDelivery
@@ -51,6 +54,9 @@ if TYPE_CHECKING:
     from invoicing.overdue.job import OverdueJob
     from invoicing.payments.paying import InvoicePayments
     from invoicing.payments.settlement import PaymentEvents
+    from invoicing.public_links.keys import LinkKeys
+    from invoicing.public_links.page import HostedInvoicePage
+    from invoicing.public_links.urls import PublicLinks, PublicUrls
     from invoicing.recurring.issuing import RecurringInvoices
     from invoicing.scheduling.delivery import ScheduledSending
     from invoicing.scheduling.requests import Scheduling
@@ -77,7 +83,30 @@ class TableServices(Services):
     def invoices(self) -> DynamoInvoiceRepository:
         from invoicing.adapters.invoice_store import DynamoInvoiceRepository
 
-        return DynamoInvoiceRepository(self.settings.table_name)
+        return DynamoInvoiceRepository(self.settings.table_name, public_links=self.public_link_items)
+
+    @cached_property
+    def link_keys(self) -> LinkKeys:
+        from invoicing.adapters.token_keys import SigningSecret
+        from invoicing.public_links.keys import LinkKeys
+
+        return LinkKeys(SigningSecret(self.settings.public_link_secret_arn).value)
+
+    @cached_property
+    def public_link_items(self) -> DynamoPublicLinks | None:
+        """The lookups of public links, kept by the invoice store (none without the link secret)."""
+        from invoicing.adapters.public_links import DynamoPublicLinks
+
+        if not self.settings.public_link_secret_arn:
+            return None
+        return DynamoPublicLinks(self.settings.table_name, self.link_keys)
+
+    @cached_property
+    def public_links(self) -> PublicLinks:
+        """An invoice's fullUrl and shortUrl."""
+        from invoicing.public_links.urls import PublicLinks
+
+        return PublicLinks(self.link_keys, self.settings.public_base_url)
 
     @cached_property
     def tenants(self) -> DynamoTenantRepository:
@@ -126,7 +155,10 @@ class InvoiceViewServices(TableServices):
         def settings_of(tenant_id: str) -> TenantSettings:
             return self.tenant_settings.get(tenant_id).settings
 
-        return SeedInvoiceViews(self.invoices, settings_of)
+        def urls_of(invoice: Invoice, base_url: str) -> PublicUrls | None:
+            return self.public_links.urls(invoice, request_base_url=base_url)
+
+        return SeedInvoiceViews(self.invoices, settings_of, urls_of)
 
 
 class PaymentServices(TableServices):
@@ -205,6 +237,35 @@ class DocumentServices(TableServices):
         from invoicing.documents.attachments import Attachments
 
         return Attachments(self.invoices, self.documents)
+
+
+class PublicPageServices(PaymentServices, DocumentServices):
+    """The hosted invoice page: `public_page` opens, pays and downloads by a link's token alone."""
+
+    settings_type = PublicPageSettings
+    settings: PublicPageSettings
+
+    @cached_property
+    def public_page(self) -> HostedInvoicePage:
+        from invoicing.adapters.public_links import DynamoPublicLinks
+        from invoicing.adapters.rate_limits import DynamoRateLimits
+        from invoicing.payments.balances import MethodBalances
+        from invoicing.public_links.page import HostedInvoicePage, Limits
+
+        settings = self.settings
+        return HostedInvoicePage(
+            self.invoices,
+            DynamoPublicLinks(settings.table_name, self.link_keys),
+            self.link_keys,
+            self.public_links,
+            DynamoRateLimits(settings.table_name),
+            MethodBalances(lambda tenant_id: self.tenant_settings.get(tenant_id).settings.payments),
+            payments=lambda: self.invoice_payments,
+            pdfs=lambda: self.invoice_pdfs,
+            pdf_links=lambda: self.documents,
+            seller_of=lambda tenant_id: self.tenant_settings.get(tenant_id).settings.seller,
+            rate=Limits(settings.public_requests_per_token, settings.public_requests_per_client),
+        )
 
 
 class SearchServices(TableServices):
@@ -436,6 +497,7 @@ class DeliveryServices(DocumentServices, OutboxServices):
             ),
             tenant_settings=self.tenant_settings,
             texts=SnsTextMessages(),
+            links=self.public_links,
         )
 
 

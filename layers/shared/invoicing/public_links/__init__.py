@@ -1,0 +1,1 @@
+"""The hosted invoice page: public links (token and short code), their life, and the page's use case."""
