@@ -105,7 +105,8 @@ def with_due_date[F: InvoiceFields](fields: F, invoice_date: datetime | None, no
     if fields.dueDate is None:
         return fields
     dated = invoice_date or now.replace(hour=0, minute=0, second=0, microsecond=0)
-    update: dict[str, object] = {"paymentTermDays": _term_days(fields.dueDate, dated.date()), "dueDate": None}
+    days = _term_days(fields.dueDate.date(), dated.date())
+    update: dict[str, object] = {"paymentTermDays": days, "dueDate": None}
     if invoice_date is None:
         update["invoiceDate"] = dated
     terms = fields.model_copy(update=update)
