@@ -8,7 +8,7 @@ accepted and ignored.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Self
 
@@ -42,6 +42,7 @@ from invoicing.invoices.enums import (
     EventType,
     InvoiceStatus,
     InvoiceType,
+    NotificationChannel,
     PaymentMethod,
     PdfRendition,
     QuantityType,
@@ -374,6 +375,8 @@ class Event(ApiModel):
     paymentMethod: PaymentMethod | None = Field(default=None, description="A payment's event: its method.")
     errorCode: str | None = Field(default=None, description="A failed step: its code (e.g. a decline code).")
     errorMessage: str | None = Field(default=None, description="A failed step: what went wrong.")
+    channel: NotificationChannel | None = Field(default=None, description="A notification's channel.")
+    recipient: str | None = Field(default=None, description="A notification's address or E.164 number.")
 
 
 class Attachment(ApiModel):
@@ -437,6 +440,14 @@ class RecurringSource(ApiModel):
 class Reminder(ApiModel):
     createdBy: str
     sentOn: datetime
+
+
+class PublicLink(ApiModel):
+    """The invoice's hosted page link: its token and short code are keyed hashes of `id`
+    (`invoicing.public_links.keys`), so neither is stored."""
+
+    id: str
+    issuedAt: datetime
 
 
 class ReminderStep(ApiModel):
@@ -543,11 +554,11 @@ class InvoiceFields(ApiModel):
     merchantContactInfoId: ShortText | None = None
     customerId: ShortText | None = None
     achAllowFasterProcessing: bool | None = None
-    dueDate: date | None = Field(
+    dueDate: Timestamp | None = Field(
         default=None,
         description=(
             "Seed 003: sets paymentTermDays from the invoice date (an invoice without one is dated "
-            "today); not with paymentTermDays."
+            "today). Ignored when paymentTermDays is sent: seed 001's dueDate is derived."
         ),
     )
 
@@ -563,8 +574,9 @@ class InvoiceFields(ApiModel):
     def _seed_003_lines(self) -> Self:
         """`lineItems` become `rows`; `taxPercentage` is the rate of the lines without their own."""
         sent = self.__pydantic_fields_set__
-        if self.dueDate is not None and "paymentTermDays" in sent:
-            raise ValueError("Send dueDate or paymentTermDays, not both.")
+        if "paymentTermDays" in sent:
+            self.dueDate = None
+            sent.discard("dueDate")
         if self.lineItems is not None:
             if "rows" in sent and self.rows:
                 raise ValueError("Send rows or lineItems, not both.")
@@ -699,6 +711,9 @@ class Invoice(ApiModel):
     )
     lastReminder: ReminderStep | None = Field(
         default=None, description="The last step of the cadence the overdue job reached (and mailed)."
+    )
+    publicLink: PublicLink | None = Field(
+        default=None, description="The hosted page's link, from publishing on; none on drafts."
     )
     transactions: list[Transaction] = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
