@@ -118,7 +118,8 @@ def test_a_published_invoice_in_seed_003s_shape(admin, published_id):
     assert view["merchantId"] == TENANT
     assert view["cardPaymentProcessorId"] == "sandbox-card"
     assert view["achAllowFasterProcessing"] is True
-    assert view["fullUrl"] is None
+    assert view["fullUrl"].startswith("http://127.0.0.1:")  # the hosted page, on the stack's address
+    assert "/v1/public/invoices/" in view["fullUrl"]
     assert view["history"][-1]["typeName"] == "STATUS_CHANGED"
     for method in ("debitCard", "creditCard", "ach"):
         assert set(view["invoiceCalculations"][method]) == CALCULATION_FIELDS, method
