@@ -6,12 +6,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from invoicing.invoices.calculator import MethodPrice
 from invoicing.invoices.enums import PaymentMethod
 from invoicing.invoices.model import Invoice
 from invoicing.money import round_money
 from invoicing.payments.method_prices import PaymentMethodOption, PaymentSettings, price_for
+
+
+class MethodPricing(Protocol):
+    """The use cases' port: what paying the invoice's balance by `method` costs."""
+
+    def balance(self, invoice: Invoice, method: PaymentMethod) -> MethodPrice: ...
 
 
 class MethodBalances:

@@ -13,15 +13,13 @@ Never charged twice:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
 
 from invoicing.clock import utc_now
-from invoicing.errors import Conflict, PaymentDeclined, Unprocessable, ValidationFailed
+from invoicing.errors import Conflict, PaymentDeclined, Unprocessable
 from invoicing.invoices.calculator import MethodPrice
 from invoicing.invoices.enums import OWED_STATUSES, EventType, PaymentMethod
 from invoicing.invoices.kernel import Actor, NewId, new_id
@@ -29,7 +27,8 @@ from invoicing.invoices.model import Invoice
 from invoicing.invoices.workflow import InvoiceStore
 from invoicing.mail.ports import Telemetry
 from invoicing.money import is_exact
-from invoicing.payments.balances import PaymentShare, share_of
+from invoicing.payments.balances import MethodPricing, PaymentShare, share_of
+from invoicing.payments.charging import OneCharge
 from invoicing.payments.processor import (
     Charge,
     ChargeRequest,
@@ -38,11 +37,10 @@ from invoicing.payments.processor import (
     PaymentProcessor,
     PaymentToken,
 )
-from invoicing.payments.recording import record_attempt, record_paid
+from invoicing.payments.recording import record_attempt
 from invoicing.payments.records import (
     AchAuthorization,
     ChargeState,
-    PaymentInProgress,
     PaymentRecord,
     PaymentRecords,
     Reservation,
@@ -62,10 +60,6 @@ ACH_AUTHORIZATION = (
     "I authorize {merchant} to debit {amount} {currency} from my bank account ending in {last4} "
     "for invoice {invoice}, once."
 )
-
-
-class MethodPricing(Protocol):
-    def balance(self, invoice: Invoice, method: PaymentMethod) -> MethodPrice: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +122,9 @@ class InvoicePayments:
         self._merchant_of = merchant_of
         self._telemetry = telemetry
         self._clock = clock
-        self._make_id = make_id
+        self._one_charge = OneCharge(
+            invoices, records, processor, pricing, telemetry, clock=clock, make_id=make_id
+        )
 
     def pay_card(
         self, context: PaymentContext, invoice_id: str, request: CardPaymentRequest
@@ -212,7 +208,9 @@ class InvoicePayments:
 
     def _pay(self, attempt: _Attempt) -> Charge:
         actor = attempt.context.actor
-        reservation = self._reserve(attempt)
+        reservation = self._one_charge.reserve(
+            actor, attempt.invoice_id, attempt.context.request_key, attempt.method, attempt.body.totalAmount
+        )
         try:
             invoice = self._invoices.get(actor.tenant_id, attempt.invoice_id)
             ensure_payable(invoice)
@@ -224,7 +222,7 @@ class InvoicePayments:
         except BaseException:
             self._records.release(reservation)
             raise
-        # from here a failure keeps the reservation: the processor may have charged (see `_resolve`)
+        # from here a failure keeps the reservation: the processor may have charged (`OneCharge`)
         charge = self._processor.charge(
             ChargeRequest(
                 attempt.token.token,
@@ -303,7 +301,7 @@ class InvoicePayments:
             self._records.hold_for_settlement(reservation, charge.id)
             self._note("PaymentPending", invoice, attempt.method, charge)
             return
-        self._record_paid_or_refund(actor, invoice.id, charge, attempt.method, share, reservation)
+        self._one_charge.record_paid_or_refund(actor, invoice.id, charge, attempt.method, share, reservation)
         self._note("PaymentCharged", invoice, attempt.method, charge)
 
     def _note(
@@ -319,90 +317,3 @@ class InvoicePayments:
             amount=str(charge.amount),
             **fields,
         )
-
-    def _record_paid_or_refund(
-        self,
-        actor: Actor,
-        invoice_id: str,
-        charge: Charge,
-        method: PaymentMethod,
-        share: PaymentShare,
-        reservation: Reservation,
-    ) -> None:
-        """Record a charge the processor made; one the invoice no longer takes is refunded."""
-        try:
-            record_paid(
-                self._invoices,
-                actor,
-                invoice_id,
-                charge_id=charge.id,
-                method=method,
-                share=share,
-                now=self._clock(),
-            )
-        except (Conflict, ValidationFailed) as refusal:
-            self._processor.refund(charge.id, charge.amount, f"refund:{reservation.idempotency_key}")
-            self._telemetry.count("PaymentRefunded")
-            self._telemetry.warning("PaymentRefunded", invoice_id=invoice_id, charge_id=charge.id)
-            record_attempt(
-                self._invoices,
-                actor,
-                invoice_id,
-                kind=EventType.PAYMENT_FAILED,
-                text=f"Payment {charge.id} refunded: {refusal.message}",
-                method=method,
-                now=self._clock(),
-                charge_id=charge.id,
-                error_code="refunded",
-            )
-            raise
-        finally:
-            self._records.release(reservation)
-
-    def _reserve(self, attempt: _Attempt) -> Reservation:
-        context, now = attempt.context, self._clock()
-        attempt_id = self._make_id()
-        reservation = Reservation(
-            context.actor.tenant_id,
-            attempt.invoice_id,
-            attempt_id,
-            self._processor_key(context, attempt.invoice_id) or attempt_id,
-            attempt.method,
-            attempt.body.totalAmount,
-            now,
-        )
-        for _ in range(3):
-            holder = self._records.reservation(context.actor.tenant_id, attempt.invoice_id)
-            if holder is not None and holder.idempotency_key != reservation.idempotency_key:
-                if not holder.is_stale(now):
-                    raise PaymentInProgress(f"A payment of invoice {attempt.invoice_id} is in progress.")
-                holder = self._resolve(holder)
-            try:
-                self._records.reserve(reservation, replacing=holder)
-                return reservation
-            except PaymentInProgress:
-                continue
-        raise PaymentInProgress(f"A payment of invoice {attempt.invoice_id} is in progress.")
-
-    def _resolve(self, holder: Reservation) -> Reservation | None:
-        """A reservation left by a crash: the processor says whether its charge happened; one that
-        did is recorded. None once the holder is let go; a pending debit stays (409)."""
-        charge = self._processor.status(holder.idempotency_key)
-        actor = Actor(holder.tenant_id, "payment-recovery")
-        if charge is not None and charge.status is ChargeStatus.PENDING:
-            self._records.hold_for_settlement(holder, charge.id)
-            raise PaymentInProgress(f"An ACH payment of invoice {holder.invoice_id} awaits its settlement.")
-        if charge is not None and charge.status is ChargeStatus.SUCCEEDED:
-            invoice = self._invoices.get(holder.tenant_id, holder.invoice_id)
-            share = share_of(self._pricing.balance(invoice, holder.method), charge.amount, invoice.currency)
-            self._record_paid_or_refund(actor, holder.invoice_id, charge, holder.method, share, holder)
-            self._telemetry.count("PaymentRecovered")
-            return None
-        return holder
-
-    @staticmethod
-    def _processor_key(context: PaymentContext, invoice_id: str) -> str | None:
-        if context.request_key is None:
-            return None
-        made_of = f"{context.actor.tenant_id}\n{invoice_id}\n{context.request_key}"
-        return "req-" + hashlib.sha256(made_of.encode()).hexdigest()[:48]
