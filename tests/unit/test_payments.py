@@ -397,3 +397,34 @@ def test_an_ach_debit_keeps_its_authorization_and_holds_the_invoice_until_it_set
     assert invoices.invoice.events[-1].type is EventType.PAYMENT_PENDING
     with pytest.raises(PaymentInProgress):
         use_case.pay_card(PaymentContext(ALICE), invoices.invoice.id, card_request())
+
+
+def test_a_charge_that_loses_every_race_keeps_its_reservation_for_the_next_attempt(monkeypatch):
+    from invoicing.backoff import Backoff
+    from invoicing.invoices import workflow
+
+    monkeypatch.setattr(workflow, "CONCURRENT_CHANGE_RETRIES", Backoff(0, 0, 0, max_attempts=1))
+    invoices, processor, records = Invoices(sent_invoice()), Processor(), Records()
+    lost = invoices.save
+
+    def always_lost(*args, **kwargs):
+        raise InvoiceChanged("someone else won")
+
+    invoices.save = always_lost
+
+    with pytest.raises(InvoiceChanged):
+        payments(processor, invoices, records).pay_card(
+            PaymentContext(ALICE), invoices.invoice.id, card_request()
+        )
+
+    assert processor.refunds == []
+    assert records.held is not None
+    invoices.save = lost
+    stale = replace(records.held, reserved_at=NOW - timedelta(minutes=5))
+    records.held = stale
+    with pytest.raises(Conflict):
+        payments(processor, invoices, records).pay_card(
+            PaymentContext(ALICE), invoices.invoice.id, card_request()
+        )
+    assert [t.processorTransactionId for t in invoices.invoice.transactions] == ["ch_1"]
+    assert processor.calls == 1

@@ -9,7 +9,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from invoicing.errors import Conflict
+from invoicing.errors import ConcurrentChange
 from invoicing.invoices.enums import PaymentMethod
 
 #: longer than a payment request can run: a reservation older than this was left by a crash
@@ -18,8 +18,9 @@ RESERVATION_LEASE = timedelta(seconds=60)
 AUTHORIZATION_KEPT_FOR = timedelta(days=2 * 365 + 1)
 
 
-class PaymentInProgress(Conflict):
-    """Another payment of the invoice is under way (or an ACH debit awaits its settlement)."""
+class PaymentInProgress(ConcurrentChange):
+    """Another payment of the invoice is under way (or an ACH debit awaits its settlement): 409, and
+    an answer the idempotency layer does not keep, so the same request may be retried later."""
 
     customer_message = "A payment of this invoice is already in progress."
 
