@@ -27,7 +27,7 @@ from invoicing.mail.ports import MailState
 from invoicing.notifications.sms import sms_segments
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import imported_at_cold_start, invoke, sample_event
 
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
 NUMBER = "+14155552671"
@@ -278,3 +278,15 @@ def test_the_tenants_sms_quota_of_the_day_is_429(functions):
     assert first["status"] == 202
     assert second["status"] == 429
     assert "text messages" in json.dumps(second["body"])
+
+
+def test_the_function_reads_no_number_builds_no_sns_client_and_loads_no_mail_stack_at_cold_start():
+    lazy = (
+        "phonenumbers",
+        "jinja2",
+        "fpdf",
+        "invoicing.adapters.text_messages",
+        "invoicing.adapters.invoice_store",
+        "invoicing.notifications.requests",
+    )
+    assert imported_at_cold_start("NotificationsFunction", lazy) == []
