@@ -68,7 +68,7 @@ def test_the_docs_page_renders_every_operation_from_the_api_alone(docs_page, loc
         1
         for item in document["paths"].values()
         for method in item
-        if method in {"get", "post", "patch", "put", "delete"}
+        if method in {"get", "head", "post", "patch", "put", "delete"}
     )
 
     page.goto(f"{local_stack.base_url}/v1/docs")
