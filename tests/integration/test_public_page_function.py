@@ -13,7 +13,7 @@ from invoicing.adapters.tenant_store import DynamoTenantRepository
 from invoicing.public_links.page import Limits
 from invoicing.tenants.model import NewTenant
 from invoicing.tenants.service import ensure_tenant
-from tests.integration.conftest import invoke, sample_event
+from tests.integration.conftest import imported_at_cold_start, invoke, sample_event
 from tests.integration.test_invoice_view_function import SEED_003_CREATE, call
 
 SAMPLE_TOKEN = "SAMPLE_TOKEN_0123456789abcdefghijklmnopqrstuv"
@@ -202,3 +202,16 @@ def test_public_routes_are_rate_limited_per_link(functions, monkeypatch):
     limited = public(functions, "open-page", token)
     assert json.loads(limited["body"])["statusCode"] == 429
     assert header(limited, "Cache-Control") == "no-store"
+
+
+def test_the_page_imports_no_renderer_checker_or_payment_code_at_cold_start():
+    heavy = [
+        "invoice_pdf",
+        "fpdf",
+        "stdnum",
+        "schwifty",
+        "invoicing.payments.paying",
+        "invoicing.documents.rendering",
+    ]
+
+    assert imported_at_cold_start("PublicPageFunction", heavy) == []
