@@ -172,6 +172,16 @@ def command_set_mail_quota(target: Target, arguments: argparse.Namespace) -> str
     return f"{tenant.tenant_id}: {tenant.mail_quota_per_day} mails per UTC day"
 
 
+def command_set_sms_quota(target: Target, arguments: argparse.Namespace) -> str:
+    per_day = None if arguments.default else arguments.per_day
+    if per_day is not None and per_day < 0:
+        raise SystemExit("--per-day is a count of text messages: 0 or more.")
+    tenant = DynamoTenantRepository(target.table_name).set_sms_quota(arguments.tenant, per_day)
+    if tenant.sms_quota_per_day is None:
+        return f"{tenant.tenant_id}: the stack's default text messages per UTC day (DefaultSmsQuotaPerDay)"
+    return f"{tenant.tenant_id}: {tenant.sms_quota_per_day} text messages per UTC day"
+
+
 def command_issue_token(target: Target, arguments: argparse.Namespace) -> str:
     if target.external_issuer:
         raise SystemExit("This stack accepts tokens of an external OIDC issuer (JwksUrl); get one there.")
@@ -313,6 +323,17 @@ def parser() -> argparse.ArgumentParser:
     per_day = quota.add_mutually_exclusive_group(required=True)
     per_day.add_argument("--per-day", type=int, help="mails per UTC day (0 stops the tenant's mail)")
     per_day.add_argument("--default", action="store_true", help="back to the stack's DefaultMailQuotaPerDay")
+    sms_quota = commands.add_parser(
+        "set-sms-quota", help="how many text messages the API accepts a day for a tenant"
+    )
+    sms_quota.add_argument("--tenant", required=True, help="tenant id (it must exist)")
+    sms_per_day = sms_quota.add_mutually_exclusive_group(required=True)
+    sms_per_day.add_argument(
+        "--per-day", type=int, help="text messages per UTC day (0 stops the tenant's SMS)"
+    )
+    sms_per_day.add_argument(
+        "--default", action="store_true", help="back to the stack's DefaultSmsQuotaPerDay"
+    )
     commands.add_parser(
         "dead-letters", help="every dead-letter queue: its messages and where they go back to"
     )
@@ -336,6 +357,7 @@ COMMANDS = {
     "issue-token": command_issue_token,
     "reconcile-figures": command_reconcile_figures,
     "set-mail-quota": command_set_mail_quota,
+    "set-sms-quota": command_set_sms_quota,
     "dead-letters": command_dead_letters,
     "redrive-dlq": command_redrive_dlq,
 }

@@ -290,3 +290,18 @@ def test_the_function_reads_no_number_builds_no_sns_client_and_loads_no_mail_sta
         "invoicing.notifications.requests",
     )
     assert imported_at_cold_start("NotificationsFunction", lazy) == []
+
+
+def test_a_tenants_own_sms_quota_stands_before_the_stacks_default(functions, deployment):
+    invoice = published_invoice(functions)
+    tenants = DynamoTenantRepository(deployment.ref("InvoicingTable"))
+
+    stopped = tenants.set_sms_quota("acme", 0)
+    refused = request(functions, "notifications/notify-by-sms.json", invoice["id"], key="own-1")
+    tenants.set_sms_quota("acme", None)
+    accepted = request(functions, "notifications/notify-by-sms.json", invoice["id"], key="own-2")
+
+    assert stopped.sms_quota_per_day == 0
+    assert refused["status"] == 429
+    assert accepted["status"] == 202
+    assert tenants.find_tenant("acme").sms_quota_per_day is None

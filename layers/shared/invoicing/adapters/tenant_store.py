@@ -52,6 +52,7 @@ class TenantItem(_Item):
     yearly_number_reset = BooleanAttribute(default=True)
     reminder_body = UnicodeAttribute(null=True)
     mail_quota_per_day = NumberAttribute(null=True)
+    sms_quota_per_day = NumberAttribute(null=True)
 
 
 class ClientIdItem(_Item):
@@ -79,6 +80,7 @@ def _tenant(item: TenantItem) -> Tenant:
         yearly_number_reset=item.yearly_number_reset,
         reminder_body=item.reminder_body,
         mail_quota_per_day=None if item.mail_quota_per_day is None else int(item.mail_quota_per_day),
+        sms_quota_per_day=None if item.sms_quota_per_day is None else int(item.sms_quota_per_day),
     )
 
 
@@ -174,8 +176,14 @@ class DynamoTenantRepository:
 
     def set_mail_quota(self, tenant_id: str, per_day: int | None) -> Tenant:
         """The tenant's mails per UTC day (None: the stack's default); `NotFound` for no such tenant."""
+        return self._set_quota(tenant_id, self._tenants.mail_quota_per_day, per_day)
+
+    def set_sms_quota(self, tenant_id: str, per_day: int | None) -> Tenant:
+        """The tenant's text messages per UTC day (None: the stack's default), like `set_mail_quota`."""
+        return self._set_quota(tenant_id, self._tenants.sms_quota_per_day, per_day)
+
+    def _set_quota(self, tenant_id: str, quota: NumberAttribute, per_day: int | None) -> Tenant:
         item = self._tenants(pk=TENANT_PREFIX + tenant_id, sk="TENANT")
-        quota = self._tenants.mail_quota_per_day
         try:
             item.update(
                 actions=[quota.remove() if per_day is None else quota.set(per_day)],
@@ -184,7 +192,7 @@ class DynamoTenantRepository:
         except UpdateError as error:
             if error.cause_response_code == "ConditionalCheckFailedException":
                 raise NotFound(f"Tenant {tenant_id} does not exist.") from error
-            raise DependencyUnavailable(f"Setting the mail quota failed: {error.msg}") from error
+            raise DependencyUnavailable(f"Setting the quota failed: {error.msg}") from error
         return _tenant(item)
 
     def revoke_api_key(self, key_id: str, *, revoked_at: datetime) -> ApiKeyRecord:

@@ -105,7 +105,9 @@ class Notifications:
         invoice = self._consented(actor, message, consent, now)
         if self._opt_outs.is_opted_out(message.recipient):
             raise NumberOptedOut(message.recipient)
-        quota = MailQuota(actor.tenant_id, self._default_sms_quota_per_day, what="text messages")
+        own = require_tenant(self._tenants, actor.tenant_id).sms_quota_per_day
+        per_day = self._default_sms_quota_per_day if own is None else own
+        quota = MailQuota(actor.tenant_id, per_day, what="text messages")
         return self._queued(actor, invoice, message, self._sms_counter, quota, now)
 
     @staticmethod

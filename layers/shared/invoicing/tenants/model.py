@@ -52,6 +52,8 @@ class Tenant:
     reminder_body: str | None = None
     #: mails the API accepts for the tenant per UTC day; None: the stack's default
     mail_quota_per_day: int | None = None
+    #: text messages the API accepts for the tenant per UTC day; None: the stack's default
+    sms_quota_per_day: int | None = None
 
 
 @dataclass(frozen=True)
