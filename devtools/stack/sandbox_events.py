@@ -20,6 +20,11 @@ EVENTS_KEY = "SANDBOX#EVENTS"
 
 
 class SandboxEvents:
+    @staticmethod
+    def has_webhook(deployment: LocalDeployment) -> bool:
+        """Whether the template serves the processor's webhook (a small test template may not)."""
+        return any(route.path == WEBHOOK_PATH for route in deployment.routes())
+
     def __init__(self, deployment: LocalDeployment, endpoint_url: str | None, api_url: str) -> None:
         self._table = deployment.ref("InvoicingTable")
         self._client = aws_client("dynamodb", endpoint_url)

@@ -71,9 +71,10 @@ class LocalStack:
             queues = QueuePollers(self.deployment, moto.endpoint, runtime.invoke)
             queues.start()
             resources.callback(queues.stop)
-            sandbox_events = SandboxEvents(self.deployment, moto.endpoint, gateway.url)
-            sandbox_events.start()
-            resources.callback(sandbox_events.stop)
+            if SandboxEvents.has_webhook(self.deployment):
+                sandbox_events = SandboxEvents(self.deployment, moto.endpoint, gateway.url)
+                sandbox_events.start()
+                resources.callback(sandbox_events.stop)
             state = StackState(
                 api_url=gateway.url,
                 moto_endpoint=moto.endpoint,
