@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import functools
 import importlib.util
 import json
 import os
@@ -16,7 +18,7 @@ from types import ModuleType
 import pytest
 from moto import mock_aws
 
-from devtools.template import ACCOUNT_ID, REGION, ROOT, LocalDeployment, local_deployment
+from devtools.template import ACCOUNT_ID, REGION, ROOT, LocalDeployment, load_template, local_deployment
 
 EVENTS = ROOT / "events"
 
@@ -36,12 +38,20 @@ class LambdaContext:
         return 10_000
 
 
+@functools.cache
+def _parsed_template() -> dict:
+    return load_template()
+
+
 @pytest.fixture
 def deployment() -> LocalDeployment:
+    """Every resource of template.yaml in moto; the template is parsed once per worker."""
     from devtools.stack.provision import provision_resources
 
     with mock_aws():
-        deployment = local_deployment()
+        deployment = LocalDeployment(
+            template=copy.deepcopy(_parsed_template()), parameter_overrides={}, base_dir=ROOT
+        )
         provision_resources(deployment, None)
         yield deployment
 
