@@ -296,7 +296,12 @@ def test_the_dashboard_body_is_json_once_its_references_are_filled_in(deployment
     body = json.loads(deployment.resolve(dashboard["Properties"]["DashboardBody"]))
 
     titles = {widget["properties"].get("title", "") for widget in body["widgets"]}
-    assert {"API requests and errors", "Jobs: what they did", "Mail: queued, sent, failed"} <= titles
+    assert {
+        "API requests and errors",
+        "Jobs: what they did",
+        "Mail and SMS: queued, sent, failed",
+        "Payments",
+    } <= titles
 
 
 def test_on_failure_destinations_are_dead_letter_queues_whose_records_wrap_the_event():
