@@ -26,6 +26,18 @@ assert answer() == 42
 assert type(tracer.provider).__name__ == "_Untraced", tracer.provider
 assert "aws_xray_sdk.core" not in sys.modules
 """
+TRACED_PROBE = """\
+import sys
+from invoicing.wiring.tracing import build_tracer
+tracer = build_tracer()
+assert type(tracer.provider).__name__ == "AsyncAWSXRayRecorder", tracer.provider
+assert "aws_xray_sdk.ext.botocore.patch" not in sys.modules
+
+from aws_xray_sdk.core import patcher
+from invoicing.adapters.aws_session import botocore_session
+botocore_session()
+assert "botocore" in patcher._PATCHED_MODULES, patcher._PATCHED_MODULES
+"""
 
 
 @pytest.mark.parametrize(
@@ -52,6 +64,16 @@ def test_a_tracer_that_is_off_traces_nothing_and_never_imports_the_xray_sdk():
     environment |= {"POWERTOOLS_TRACE_DISABLED": "true", "PYTHONPATH": str(SHARED_LAYER)}
     completed = subprocess.run(
         [sys.executable, "-c", UNTRACED_PROBE], env=environment, capture_output=True, text=True, check=False
+    )
+
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_a_tracer_that_is_on_records_aws_calls_from_the_first_aws_session():
+    environment = {k: v for k, v in os.environ.items() if k != "POWERTOOLS_TRACE_DISABLED"}
+    environment |= {"LAMBDA_TASK_ROOT": str(SHARED_LAYER), "PYTHONPATH": str(SHARED_LAYER)}
+    completed = subprocess.run(
+        [sys.executable, "-c", TRACED_PROBE], env=environment, capture_output=True, text=True, check=False
     )
 
     assert completed.returncode == 0, completed.stderr

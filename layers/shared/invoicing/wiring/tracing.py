@@ -3,8 +3,10 @@
 Powertools' Tracer imports the X-Ray SDK even when tracing is disabled (it then switches the SDK
 off); given a provider of its own, it does not. So with tracing off (tests, local runs,
 `POWERTOOLS_TRACE_DISABLED`) the tracer records nothing through `_Untraced`. With tracing on, only
-botocore (every AWS call, PynamoDB's too) and http.client are patched, instead of every library the
-SDK knows (databases, requests, httpx), which a function would import for nothing.
+http.client is patched here, instead of every library the SDK knows (databases, requests, httpx),
+which a function would import for nothing; botocore (every AWS call, PynamoDB's too) is patched when
+the function builds its AWS session (`invoicing.adapters.aws_session`), so a function that calls no
+AWS service does not import botocore's client for X-Ray.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from aws_lambda_powertools.shared import constants
 from aws_lambda_powertools.shared.functions import resolve_truthy_env_var_choice
 from aws_lambda_powertools.tracing.base import BaseProvider, BaseSegment
 
-PATCHED_MODULES = ("botocore", "httplib")
+PATCHED_MODULES = ("httplib",)
 
 
 def tracing_enabled() -> bool:
