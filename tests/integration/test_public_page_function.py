@@ -215,3 +215,15 @@ def test_the_page_imports_no_renderer_checker_or_payment_code_at_cold_start():
     ]
 
     assert imported_at_cold_start("PublicPageFunction", heavy) == []
+
+
+def test_the_pdf_is_a_short_lived_download_link_of_the_links_invoice(functions):
+    invoice_id, full_url, _ = published_links(functions)
+
+    response = public(functions, "download-pdf", token_of(full_url))
+
+    assert response["statusCode"] == 303, response.get("body")
+    location = header(response, "Location")
+    assert f"/tenants/acme/invoices/{invoice_id}/" in urlparse(location).path
+    assert "X-Amz-Expires" in location
+    assert public(functions, "download-pdf", "x" * 43)["statusCode"] == 404

@@ -138,7 +138,7 @@ class HostedInvoicePage:
     def open(self, request: PublicRequest) -> PageView:
         """The page of the token's invoice; a customer's first opening of the day is VIEWED."""
         invoice = self._resolve("token", request)
-        if request.counts_as_view and not invoice.has_event(f"viewed-{self._clock():%Y-%m-%d}"):
+        if request.counts_as_view and not invoice.has_event(_viewed_event_id(self._clock())):
             invoice = self._record_view(invoice)
         return self._view(invoice)
 
@@ -155,7 +155,7 @@ class HostedInvoicePage:
         """One VIEWED a day: the event's id names the day, so racing openings record it once."""
         now = self._clock()
         actor = Actor(invoice.tenantId, CUSTOMER)
-        event_id = f"viewed-{now:%Y-%m-%d}"
+        event_id = _viewed_event_id(now)
 
         def viewed(current: Invoice) -> Change:
             event = new_event(
@@ -234,3 +234,8 @@ class HostedInvoicePage:
 class PaymentReceipt:
     answer: PaymentAnswer
     page: PageView
+
+
+def _viewed_event_id(now: datetime) -> str:
+    """The day's VIEWED event has this id, so an invoice records it once a day."""
+    return f"viewed-{now:%Y-%m-%d}"
