@@ -227,3 +227,19 @@ def test_the_pdf_is_a_short_lived_download_link_of_the_links_invoice(functions):
     assert f"/tenants/acme/invoices/{invoice_id}/" in urlparse(location).path
     assert "X-Amz-Expires" in location
     assert public(functions, "download-pdf", "x" * 43)["statusCode"] == 404
+
+
+def test_a_token_opens_its_own_invoice_only(functions):
+    first = published_links(functions)
+    second = published_links(functions)
+    _, first_view = call(functions, "invoice_view/get-invoice.json", invoice_id=first[0])
+    _, second_view = call(functions, "invoice_view/get-invoice.json", invoice_id=second[0])
+
+    first_page = public(functions, "open-page", token_of(first[1]))["body"]
+    second_page = public(functions, "open-page", token_of(second[1]))["body"]
+
+    assert first_view["number"] != second_view["number"]
+    assert f"Invoice {first_view['number']}" in first_page
+    assert f"Invoice {second_view['number']}" in second_page
+    assert first[0] not in second_page
+    assert second[0] not in first_page
