@@ -66,7 +66,8 @@ def test_only_the_rendering_functions_carry_the_pdf_layer():
         if pdf_layer in deployment.function_layer_directories(logical_id)
     }
 
-    assert carriers == {"DocumentsFunction", "DeliveryWorkerFunction"}
+    # the hosted page renders an invoice's PDF when its customer downloads it before anyone else did
+    assert carriers == {"DocumentsFunction", "DeliveryWorkerFunction", "PublicPageFunction"}
     assert deployment.function_layer_directories("DocumentsFunction") == [
         ROOT / "layers" / "shared",
         pdf_layer,

@@ -121,7 +121,12 @@ def test_the_admin_command_reports_then_repairs(table, capsys):
     created(invoices)
     invoices.import_invoices([new_invoice("acme")])
     target = Target(
-        table, "unused", TokenPolicy("issuer", "audience", ("HS256",)), "billing@acme.test", False
+        table,
+        "unused",
+        TokenPolicy("issuer", "audience", ("HS256",)),
+        "billing@acme.test",
+        False,
+        stack=None,  # reconciling reads the table only
     )
 
     with pytest.raises(SystemExit, match="differ from its 2 invoices; --repair corrects them"):
