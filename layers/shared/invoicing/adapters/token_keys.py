@@ -11,7 +11,8 @@ SECRET_CACHE_SECONDS = 300
 
 
 class SigningSecret:
-    """The HMAC secret in Secrets Manager, fetched on first use and cached for a few minutes."""
+    """The HMAC secret in Secrets Manager, fetched on first use and cached for a few minutes, through
+    the function's one AWS session (a session of its own would read the service models again)."""
 
     def __init__(self, secret_id: str) -> None:
         self._secret_id = secret_id
@@ -21,8 +22,10 @@ class SigningSecret:
         from aws_lambda_powertools.utilities.parameters import SecretsProvider
         from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
 
+        from invoicing.adapters.aws_session import boto3_session
+
         if self._provider is None:
-            self._provider = SecretsProvider()
+            self._provider = SecretsProvider(boto3_session=boto3_session())
         try:
             return str(self._provider.get(self._secret_id, max_age=SECRET_CACHE_SECONDS))
         except GetParameterError as error:
