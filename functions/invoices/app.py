@@ -12,11 +12,11 @@ from invoicing.errors import ValidationFailed
 from invoicing.invoices.edits import NOT_BLANK
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
 from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import DocumentServices
+from invoicing.wiring.services import InvoiceServices
 
 MAX_IDS = 100
 
-function = ApiFunction(DocumentServices)
+function = ApiFunction(InvoiceServices)
 app = function.app
 services = function.services
 

@@ -155,6 +155,9 @@ def test_without_a_send_time_the_invoice_is_sent_on_its_invoice_date_which_it_fo
     assert scheduled["scheduledSendFollowsInvoiceDate"] is True
     assert moved["status"] == "SCHEDULED"
     assert moved["scheduledSendAt"] == "2027-03-01T08:00:00Z"
+    schedule = one_time_schedule(deployment, invoice["id"])
+    assert schedule is not None
+    assert schedule["ScheduleExpression"] == "at(2027-03-01T08:00:00)"
 
 
 def test_a_scheduled_invoice_sent_on_its_date_cannot_be_moved_into_the_past(functions):

@@ -106,7 +106,14 @@ def invoices() -> InMemoryInvoices:
 def editing(
     invoices, tenants, defaults: Defaults | None = None, files: Files | None = None
 ) -> InvoiceEditing:
-    return InvoiceEditing(invoices, tenants, FixedSettings(defaults), files or Files(), clock=lambda: NOW)
+    return InvoiceEditing(
+        invoices,
+        tenants,
+        FixedSettings(defaults),
+        files or Files(),
+        follow_send_schedule=lambda invoice: None,
+        clock=lambda: NOW,
+    )
 
 
 def draft(invoices: InvoiceEditing) -> Invoice:

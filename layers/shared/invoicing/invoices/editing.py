@@ -43,9 +43,11 @@ class InvoiceEditing:
         tenants: TenantLookup,
         settings: SettingsStore,
         files: InvoiceFiles,
+        follow_send_schedule: Callable[[Invoice], None],
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         self._invoices = invoices
+        self._follow_send_schedule = follow_send_schedule
         self._tenants = tenants
         self._settings = settings
         self._files = files
@@ -81,11 +83,15 @@ class InvoiceEditing:
         return workflow.change_as(self._invoices, actor, invoice_id, change)
 
     def update(self, actor: Actor, invoice_id: str, patch: InvoiceFields) -> Invoice:
-        return self._change(
+        """The changed invoice; a scheduled one whose send follows its date has its send schedule
+        moved with it (the sweep sends it should that fail)."""
+        updated = self._change(
             actor,
             invoice_id,
             lambda current, by: edits.update_invoice(current, patch, actor=by, now=self._clock()),
         )
+        self._follow_send_schedule(updated)
+        return updated
 
     def add_row(self, actor: Actor, invoice_id: str, row: RowInput) -> Invoice:
         return self._change(

@@ -219,12 +219,6 @@ class DocumentServices(TableServices):
         return S3DocumentStore(self.settings.bucket_name)
 
     @cached_property
-    def invoice_editing(self) -> InvoiceEditing:
-        from invoicing.invoices.editing import InvoiceEditing
-
-        return InvoiceEditing(self.invoices, self.tenants, self.tenant_settings, self.documents)
-
-    @cached_property
     def invoice_pdfs(self) -> InvoicePdfs:
         from invoicing.documents.downloads import InvoicePdfs
         from invoicing.documents.rendering import CurrentPdfs
@@ -522,6 +516,23 @@ class SchedulingServices(DocumentServices):
         )
         return Scheduling(
             self.invoices, EventBridgeSendSchedules(target), self.documents, PowertoolsTelemetry()
+        )
+
+
+class InvoiceServices(SchedulingServices):
+    """The invoice routes: `invoice_editing` creates, changes and deletes invoices, and moves a
+    scheduled invoice's send schedule when an update moves its date."""
+
+    @cached_property
+    def invoice_editing(self) -> InvoiceEditing:
+        from invoicing.invoices.editing import InvoiceEditing
+
+        return InvoiceEditing(
+            self.invoices,
+            self.tenants,
+            self.tenant_settings,
+            self.documents,
+            follow_send_schedule=lambda invoice: self.scheduling.follow(invoice),
         )
 
 
