@@ -4,9 +4,11 @@ An invoice due for a job of kind K carries the item `TENANT#<t>#INVOICE#<id>` / 
 `jobKey` = `<K>#<shard 0-9>` (the shard a hash of the invoice id, as the outbox's) and `jobSortKey`
 = `<due time>Z#<t>#<id>`. `JOB_PLANS` says, for each kind, when an invoice is due (None: not due);
 the invoice store writes or removes the entry in the invoice's own transaction whenever that answer
-changes, so an entry is never out of step with its invoice. The key has no day in it: a job reads
-every entry due at or before its `now`, however long ago, with one Query per shard, and what it
-reads grows with what is due, never with the table. Nothing Scans.
+changes, and deleting the invoice removes its entries in the same transaction. An entry that
+outlived its invoice anyway (left by a delete from before that, written by hand) or that its invoice
+no longer plans by its time, the job that meets it removes with `forget`. The key has no day in
+it: a job reads every entry due at or before its `now`, however long ago, with one Query per shard,
+and what it reads grows with what is due, never with the table. Nothing Scans.
 """
 
 from __future__ import annotations
@@ -14,23 +16,27 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
-from pynamodb.attributes import UnicodeAttribute
-from pynamodb.exceptions import PynamoDBException
+from pynamodb.attributes import NumberAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException, TransactWriteError
 from pynamodb.indexes import GlobalSecondaryIndex, KeysOnlyProjection
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
-from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
+from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
 from invoicing.adapters.invoice_items import invoice_key
 from invoicing.errors import DependencyUnavailable
 from invoicing.invoices.model import Invoice
 from invoicing.overdue.cadence import overdue_job_due_at
 from invoicing.recurring.occurrences import RECURRING_JOB_KIND, next_issue
+from invoicing.scheduling.ports import DueEntry
 from invoicing.scheduling.sending import SEND_JOB, send_due
 
 JOB_PREFIX = "JOB#"
 JOB_SHARDS = 10
+#: the invoice header's sort key (`invoice_store.HEADER`)
+INVOICE_HEADER = "INVOICE"
 
 #: each job's answer to "when is this invoice next due for you?"
 JOB_PLANS: dict[str, Callable[[Invoice], datetime | None]] = {
@@ -42,10 +48,11 @@ JOB_PLANS: dict[str, Callable[[Invoice], datetime | None]] = {
 
 @dataclass(frozen=True)
 class DueInvoice:
-    """An invoice whose entry of some kind is due."""
+    """An invoice whose entry of some kind is due, and the time the entry says (UTC)."""
 
     tenant_id: str
     invoice_id: str
+    due: datetime
 
 
 class DueJobs(GlobalSecondaryIndex["JobItem"]):  # type: ignore[no-untyped-call]
@@ -68,6 +75,17 @@ class JobItem(Model):
     due_jobs = DueJobs()
 
 
+class InvoiceVersion(Model):
+    """The invoice header, as far as `forget` checks it."""
+
+    class Meta:
+        table_name = UNBOUND_TABLE
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+    version = NumberAttribute(null=True)
+
+
 def _moment(moment: datetime) -> str:
     return f"{moment:%Y-%m-%dT%H:%M:%S}Z"
 
@@ -78,7 +96,11 @@ def job_partition(kind: str, invoice_id: str) -> str:
 
 
 def job_sort_key(due: datetime, invoice: Invoice) -> str:
-    return f"{_moment(due)}#{invoice.tenantId}#{invoice.id}"
+    return _sort_key(due, invoice.tenantId, invoice.id)
+
+
+def _sort_key(due: datetime, tenant_id: str, invoice_id: str) -> str:
+    return f"{_moment(due)}#{tenant_id}#{invoice_id}"
 
 
 def changed_entries(invoice: Invoice, previous: Invoice | None) -> list[tuple[str, tuple[str, str] | None]]:
@@ -99,6 +121,7 @@ def changed_entries(invoice: Invoice, previous: Invoice | None) -> list[tuple[st
 class DynamoInvoiceJobs:
     def __init__(self, table_name: str) -> None:
         self._items: type[JobItem] = bind(JobItem, table_name)
+        self._headers: type[InvoiceVersion] = bind(InvoiceVersion, table_name)
 
     def entry(self, invoice: Invoice, sort_key: str, keys: tuple[str, str] | None) -> JobItem:
         """The entry item to save (with `keys`) or delete (without) for `invoice`."""
@@ -117,4 +140,26 @@ class DynamoInvoiceJobs:
                 raise DependencyUnavailable(f"Reading due {kind} jobs failed: {error.msg}") from error
             for entry in entries:
                 tenant_id, invoice_id = entry.pk.removeprefix("TENANT#").rsplit("#INVOICE#", 1)
-                yield DueInvoice(tenant_id, invoice_id)
+                due = datetime.strptime(str(entry.jobSortKey)[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+                yield DueInvoice(tenant_id, invoice_id, due)
+
+    def forget(self, kind: str, entry: DueEntry, read: Invoice | None) -> bool:
+        """Remove `entry` (of `kind`), an entry its invoice as `read` (None: gone) does not plan.
+        One transaction, conditional on the entry still saying `entry.due` and on the invoice being
+        as read (still gone, or at the version read): an entry written meanwhile stays. False when
+        the condition failed (a fresh entry, or it was removed already)."""
+        key = invoice_key(entry.tenant_id, entry.invoice_id)
+        headers = self._headers
+        unchanged = headers.pk.does_not_exist() if read is None else headers.version == read.version
+        stale = self._items.jobSortKey == _sort_key(entry.due, entry.tenant_id, entry.invoice_id)
+        try:
+            with TransactWrite(connection=transaction_connection()) as transaction:
+                transaction.condition_check(headers, key, INVOICE_HEADER, condition=unchanged)
+                transaction.delete(self._items(pk=key, sk=JOB_PREFIX + kind), condition=stale)
+        except TransactWriteError as error:
+            if any(
+                reason and reason.code == "ConditionalCheckFailed" for reason in error.cancellation_reasons
+            ):
+                return False
+            raise DependencyUnavailable(f"Removing a stale {kind} job entry failed: {error.msg}") from error
+        return True

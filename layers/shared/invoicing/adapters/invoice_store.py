@@ -40,7 +40,7 @@ from invoicing.adapters.invoice_items import (
     recurring_key,
     tenant_key,
 )
-from invoicing.adapters.invoice_jobs import DynamoInvoiceJobs, changed_entries
+from invoicing.adapters.invoice_jobs import JOB_PLANS, JOB_PREFIX, DynamoInvoiceJobs, changed_entries
 from invoicing.adapters.invoice_numbers import NUMBER, NumberClaimItem, number_key
 from invoicing.adapters.sequences import SequenceItem
 from invoicing.backoff import Backoff, Sleep
@@ -494,7 +494,8 @@ class DynamoInvoiceRepository:
             raise DependencyUnavailable(f"Importing invoices failed: {error.msg}") from error
 
     def delete(self, invoice: Invoice) -> None:
-        """Remove the header and rows atomically (if unchanged), then the audit trail."""
+        """Remove the header, rows and job entries atomically (if unchanged), then the audit trail
+        (it grows without bound, beyond what one transaction holds)."""
         items = self._items
         key = invoice_key(invoice.tenantId, invoice.id)
 
@@ -502,6 +503,8 @@ class DynamoInvoiceRepository:
             transaction.delete(items(pk=key, sk=HEADER), condition=items.version == invoice.version)
             for index in range(len(_row_chunks(invoice.rows))):
                 transaction.delete(items(pk=key, sk=f"{ROWS_PREFIX}{index:03d}"))
+            for kind in JOB_PLANS:
+                transaction.delete(self._jobs.entry(invoice, JOB_PREFIX + kind, None))
             self._figures.add_to(transaction, invoice.tenantId, figures_delta(invoice, None), invoice.id)
 
         self._commit(fill, lambda error: self._write_failure(error, invoice, None))
