@@ -206,17 +206,38 @@ class Settings:
 
 @dataclass
 class Due:
-    entries: list[tuple[str, str]] = field(default_factory=list)
+    """The entries a sweep reads (each due at AT unless it says), and what is stored now: `forget`
+    removes an entry only while the stored one says the time read (the adapter's condition)."""
 
-    def due(self, kind: str, now: datetime) -> list[object]:
+    entries: list[tuple[str, str] | tuple[str, str, datetime]] = field(default_factory=list)
+    stored: dict[str, datetime] = field(default_factory=dict)
+    forgotten: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        for entry in self.read():
+            self.stored.setdefault(entry.invoice_id, entry.due)
+
+    def read(self) -> list[DueEntry]:
+        return [DueEntry(*entry) for entry in self.entries]
+
+    def due(self, kind: str, now: datetime) -> list[DueEntry]:
         assert kind == sending.SEND_JOB
-        return [DueEntry(tenant, invoice) for tenant, invoice in self.entries]
+        return [entry for entry in self.read() if entry.invoice_id in self.stored]
+
+    def forget(self, kind: str, entry: DueEntry, read: Invoice | None) -> bool:
+        assert kind == sending.SEND_JOB
+        if self.stored.get(entry.invoice_id) != entry.due:
+            return False
+        del self.stored[entry.invoice_id]
+        self.forgotten.append(entry.invoice_id)
+        return True
 
 
 @dataclass(frozen=True)
 class DueEntry:
     tenant_id: str
     invoice_id: str
+    due: datetime = AT
 
 
 class Telemetry:
@@ -316,8 +337,45 @@ def test_the_sweep_reports_each_failure_and_goes_on():
 
     result = sender.sweep(AT).result(*SendOutcome)
 
-    assert (result["sent"], result["gone"], result["failed"]) == (1, 1, 1)
+    assert (result["sent"], result["cleared"], result["failed"]) == (1, 1, 1)
     assert result["failures"] == [f"acme/{first.id}"]
+
+
+def test_the_sweep_removes_once_an_entry_whose_invoice_is_gone_or_no_longer_plans_that_send():
+    unscheduled, moved_later = draft(), scheduled(AT + timedelta(hours=1))
+    invoices = Invoices(unscheduled, moved_later)
+    due = Due([("acme", "gone"), ("acme", unscheduled.id), ("acme", moved_later.id)])
+    sender = use_case(invoices, Mail(), due)
+
+    first = sender.sweep(AT + timedelta(minutes=5)).result(*SendOutcome)
+    again = sender.sweep(AT + timedelta(minutes=5)).result(*SendOutcome)
+
+    assert (first["cleared"], first["gone"], first["skipped"]) == (3, 0, 0)
+    assert due.forgotten == ["gone", unscheduled.id, moved_later.id]
+    assert sender.telemetry.counts["ScheduledSendCleared"] == 3  # type: ignore[attr-defined]
+    assert (again["cleared"], again["gone"], again["skipped"]) == (0, 0, 0)
+
+
+def test_an_entry_written_again_meanwhile_is_kept():
+    moved_later = scheduled(AT + timedelta(hours=1))
+    due = Due([("acme", moved_later.id, AT)], stored={moved_later.id: AT + timedelta(hours=1)})
+    sender = use_case(Invoices(moved_later), Mail(), due)
+
+    result = sender.sweep(AT + timedelta(minutes=5)).result(*SendOutcome)
+
+    assert (result["cleared"], result["skipped"]) == (0, 1)
+    assert due.stored == {moved_later.id: AT + timedelta(hours=1)}
+
+
+def test_an_entry_its_invoice_still_plans_is_never_removed():
+    later = scheduled(AT + timedelta(hours=1))
+    due = Due([("acme", later.id, AT + timedelta(hours=1))])
+    sender = use_case(Invoices(later), Mail(), due)
+
+    result = sender.sweep(AT).result(*SendOutcome)
+
+    assert (result["cleared"], result["skipped"]) == (0, 1)
+    assert due.forgotten == []
 
 
 def test_a_sweep_out_of_time_leaves_the_rest_due_as_postponed():

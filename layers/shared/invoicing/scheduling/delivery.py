@@ -7,7 +7,8 @@ retries, the sweep, `make jobs`):
    move at the same moment exactly one wins;
 2. queue the mail through the outbox with a request key made of the invoice and `at`;
 3. complete: `scheduledSendAt` goes, and with it the invoice's `DueJobs` entry.
-A send that stopped after step 1 is still in the index, so a retry or the sweep finishes it.
+A send that stopped after step 1 is still in the index, so a retry or the sweep finishes it. An
+entry the sweep meets for an invoice that is gone or no longer scheduled by then, it removes.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Invoice
 from invoicing.scheduling import sending
 from invoicing.scheduling.job_runs import JobReport
-from invoicing.scheduling.ports import DueEntries, InvoiceMail, ScheduledInvoices, Telemetry
+from invoicing.scheduling.ports import DueEntries, DueEntry, InvoiceMail, ScheduledInvoices, Telemetry
+from invoicing.scheduling.stale_entries import is_stale
 from invoicing.tenants.model import TenantLookup, require_tenant
 from invoicing.tenants.settings import SettingsStore, current_seller
 
@@ -40,6 +42,8 @@ class SendOutcome(StrEnum):
     RETURNED_TO_DRAFT = "returnedToDraft"
     #: the sweep ran out of time before it: still due, for the next run
     POSTPONED = "postponed"
+    #: the sweep removed its stale entry: the invoice is gone or no longer scheduled by then
+    CLEARED = "cleared"
 
 
 def metric_name(outcome: str) -> str:
@@ -105,7 +109,7 @@ class ScheduledSending:
                 report.add(SendOutcome.POSTPONED)
                 continue
             try:
-                report.add(self.send(entry.tenant_id, entry.invoice_id, None, now))
+                report.add(self._sweep_one(entry, now))
             except Exception as error:  # one invoice's failure never stops the others
                 self.telemetry.warning(
                     "Scheduled send failed", invoice_id=entry.invoice_id, error=repr(error)
@@ -114,6 +118,21 @@ class ScheduledSending:
                 report.fail(f"{entry.tenant_id}/{entry.invoice_id}")
         self.telemetry.info("Scheduled sends swept", **report.counts)
         return report
+
+    def _sweep_one(self, entry: DueEntry, now: datetime) -> SendOutcome:
+        """Send what `entry` is due for; remove the entry when that finds it stale."""
+        outcome = self.send(entry.tenant_id, entry.invoice_id, None, now)
+        if outcome not in (SendOutcome.GONE, SendOutcome.SKIPPED):
+            return outcome
+        try:
+            invoice: Invoice | None = self.invoices.get(entry.tenant_id, entry.invoice_id)
+        except NotFound:
+            invoice = None
+        planned = sending.send_due(invoice) if invoice is not None else None
+        if not is_stale(planned, entry.due) or not self.due_entries.forget(sending.SEND_JOB, entry, invoice):
+            return outcome
+        self.telemetry.count(metric_name(SendOutcome.CLEARED))
+        return SendOutcome.CLEARED
 
     def _send_time(self, invoice: Invoice, fired_for: datetime | None) -> datetime | None:
         """The send to run: the one that fired if it started already, else the one the invoice is
