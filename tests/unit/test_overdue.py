@@ -285,7 +285,31 @@ class DueEverything:
         for invoice in list(self.store.invoices.values()):
             at = overdue_job_due_at(invoice)
             if at is not None and at <= now:
-                yield DueInvoice(invoice.tenantId, invoice.id)
+                yield DueInvoice(invoice.tenantId, invoice.id, at)
+
+    def forget(self, kind: str, entry: DueInvoice, read: Invoice | None) -> bool:
+        raise AssertionError(f"an entry derived from its invoice is never stale: {entry}")
+
+
+class StoredEntries:
+    """Entries as stored, each with the time it says; `forget` removes one only while it still says
+    the time read (the adapter's condition)."""
+
+    def __init__(self, *entries: DueInvoice) -> None:
+        self.stored = {entry.invoice_id: entry for entry in entries}
+        self.read = list(entries)
+        self.forgotten: list[str] = []
+
+    def due(self, kind: str, now: datetime):
+        return [entry for entry in self.read if entry.invoice_id in self.stored and entry.due <= now]
+
+    def forget(self, kind: str, entry: DueInvoice, read: Invoice | None) -> bool:
+        assert kind == "OVERDUE"
+        if self.stored.get(entry.invoice_id) != entry:
+            return False
+        del self.stored[entry.invoice_id]
+        self.forgotten.append(entry.invoice_id)
+        return True
 
 
 class Mailer:
@@ -333,6 +357,7 @@ def test_the_job_moves_reminds_on_the_cadence_and_reruns_change_nothing():
         "fees": 0,
         "skipped": 0,
         "postponed": 0,
+        "cleared": 0,
         "failed": 0,
     }
     assert job(store, mailer).run(days(1)).reminded == 1
@@ -379,6 +404,7 @@ def test_a_run_that_loses_the_race_finds_the_step_taken():
         "fees": 0,
         "skipped": 1,
         "postponed": 0,
+        "cleared": 0,
         "failed": 0,
     }
     assert mailer.keys == [f"overdue-reminder:{invoice.id}:1d"]
@@ -411,3 +437,33 @@ def test_a_run_short_of_time_leaves_the_rest_due_for_the_next():
     assert (report.moved, report.postponed) == (1, 1)
     assert job(store, mailer).run(days(1)).moved == 1
     assert {invoice.status for invoice in store.invoices.values()} == {InvoiceStatus.OVERDUE}
+
+
+def test_an_entry_whose_invoice_is_gone_or_no_longer_owed_is_removed_once():
+    owed, paid = sent(), sent()
+    paid = lifecycle.mark_as_paid(paid, ISSUED, actor=ACTOR, now=ISSUED).invoice
+    store = MemoryInvoices(owed, paid)
+    entries = StoredEntries(
+        DueInvoice("acme", "gone", DUE), DueInvoice("acme", paid.id, DUE), DueInvoice("acme", owed.id, DUE)
+    )
+    notes = Notes()
+    run = OverdueJob(store, entries, lambda tenant: DEFAULT, Mailer(store), notes, sleep=lambda _: None).run
+
+    report = run(days(0.5))
+
+    assert (report.cleared, report.moved, report.skipped) == (2, 1, 0)
+    assert entries.forgotten == ["gone", paid.id]
+    assert notes.counts["OverdueCleared"] == 2
+    assert [entry.invoice_id for entry in entries.due("OVERDUE", days(0.5))] == [owed.id]
+
+
+def test_an_entry_written_again_meanwhile_is_kept():
+    paid = lifecycle.mark_as_paid(sent(), ISSUED, actor=ACTOR, now=ISSUED).invoice
+    store = MemoryInvoices(paid)
+    entries = StoredEntries(DueInvoice("acme", paid.id, DUE))
+    entries.stored[paid.id] = DueInvoice("acme", paid.id, days(7))
+
+    report = OverdueJob(store, entries, lambda tenant: DEFAULT, Mailer(store), Notes()).run(days(0.5))
+
+    assert (report.cleared, report.skipped) == (0, 1)
+    assert entries.stored[paid.id].due == days(7)

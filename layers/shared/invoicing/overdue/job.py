@@ -7,7 +7,8 @@ entry due at or before `now`, however old, in proportion to what is due). For ea
 2. then the invoice moves (OVERDUE, the step reached, the next one planned, the late fee) in one
    conditional write, re-decided on the fresh invoice when another writer came first.
 A crash between the two leaves the step due: the next run asks for the same mail (nothing new)
-and records the step. A run that finds the step taken does nothing. One invoice's failure is
+and records the step. A run that finds the step taken does nothing. An entry whose invoice is gone
+or no longer plans the job by the entry's time is removed (`cleared`). One invoice's failure is
 counted and logged, and the others go on.
 """
 
@@ -24,8 +25,10 @@ from invoicing.errors import ConcurrentChange, NotFound, Unprocessable
 from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Invoice
 from invoicing.invoices.workflow import CONCURRENT_CHANGE_RETRIES, InvoiceStore
+from invoicing.overdue.cadence import overdue_job_due_at
 from invoicing.overdue.policy import ReminderSettings
 from invoicing.overdue.steps import OverdueStep, due_reminder, overdue_step, reminder_request_key
+from invoicing.scheduling.stale_entries import is_stale
 
 JOB_KIND = "OVERDUE"
 JOB_SUBJECT = "system:overdue-job"
@@ -38,10 +41,20 @@ class DueInvoice(Protocol):
     @property
     def invoice_id(self) -> str: ...
 
+    @property
+    def due(self) -> datetime:
+        """The time the entry says (UTC, whole seconds)."""
+        ...
+
 
 class DueInvoices(Protocol):
     def due(self, kind: str, now: datetime) -> Iterable[DueInvoice]:
         """The invoices whose entry of `kind` is due at or before `now`."""
+        ...
+
+    def forget(self, kind: str, entry: DueInvoice, read: Invoice | None) -> bool:
+        """Remove a stale entry, only if it and its invoice (`read`; None: gone) are unchanged;
+        False when they changed (the entry is fresh) or it is gone already."""
         ...
 
 
@@ -61,6 +74,7 @@ class OverdueReport:
     fees: int = 0
     skipped: int = 0
     postponed: int = 0
+    cleared: int = 0
     failed: int = 0
     failures: list[str] = field(default_factory=list)
 
@@ -71,6 +85,7 @@ class OverdueReport:
             "fees": self.fees,
             "skipped": self.skipped,
             "postponed": self.postponed,
+            "cleared": self.cleared,
             "failed": self.failed,
         }
 
@@ -130,8 +145,14 @@ class OverdueJob:
     ) -> None:
         actor = Actor(entry.tenant_id, JOB_SUBJECT)
         try:
-            invoice = self._invoices.get(entry.tenant_id, entry.invoice_id)
+            invoice: Invoice | None = self._invoices.get(entry.tenant_id, entry.invoice_id)
         except NotFound:
+            invoice = None
+        planned = overdue_job_due_at(invoice) if invoice is not None else None
+        if is_stale(planned, entry.due) and self._due.forget(JOB_KIND, entry, invoice):
+            report.cleared += 1
+            return
+        if invoice is None:
             report.skipped += 1
             return
         reminded = self._remind(actor, invoice, policy, now)
