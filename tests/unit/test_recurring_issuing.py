@@ -16,6 +16,7 @@ from invoicing.invoices.kernel import Actor
 from invoicing.invoices.model import Event, Invoice, InvoiceCreate, InvoiceFields
 from invoicing.recurring.issuing import Outcome, RecurringInvoices, mail_request_key
 from invoicing.recurring.occurrences import (
+    RECURRING_JOB_KIND,
     AlreadyAdvanced,
     advanced,
     next_issue,
@@ -105,16 +106,44 @@ class Mail:
 class Entry:
     tenant_id: str
     invoice_id: str
+    due: datetime
 
 
 class Due:
-    def __init__(self, *entries: tuple[str, str]) -> None:
-        self.entries = [Entry(*entry) for entry in entries]
+    """Every run reads each entry; its time is the one its template plans, as the store keeps it (with
+    `invoices`), else `stale_at`. `forget` removes an entry while it still says the time read."""
+
+    def __init__(
+        self, *entries: tuple[str, str], invoices: Invoices | None = None, stale_at: datetime = CREATED
+    ) -> None:
+        self.keys = list(entries)
+        self.invoices = invoices
+        self.stale_at = stale_at
         self.kinds: list[str] = []
+        self.forgotten: list[str] = []
+
+    def _entry(self, tenant_id: str, invoice_id: str) -> Entry:
+        planned = None
+        if self.invoices is not None and (tenant_id, invoice_id) in self.invoices.stored:
+            planned = next_issue(self.invoices.stored[(tenant_id, invoice_id)])
+        return Entry(tenant_id, invoice_id, planned or self.stale_at)
+
+    @property
+    def entries(self) -> list[Entry]:
+        return [self._entry(*key) for key in self.keys]
 
     def due(self, kind: str, now: datetime) -> Iterable[Entry]:
         self.kinds.append(kind)
-        return list(self.entries)
+        return self.entries
+
+    def forget(self, kind: str, entry: Entry, read: Invoice | None) -> bool:
+        assert kind == RECURRING_JOB_KIND
+        key = (entry.tenant_id, entry.invoice_id)
+        if key not in self.keys or self._entry(*key) != entry:
+            return False
+        self.keys.remove(key)
+        self.forgotten.append(entry.invoice_id)
+        return True
 
 
 class Telemetry:
@@ -168,7 +197,7 @@ def invoices() -> Invoices:
 
 def job(invoices: Invoices, *templates: Invoice) -> tuple[RecurringInvoices, Mail]:
     mail = Mail(invoices)
-    due = Due(*[(t.tenantId, t.id) for t in templates])
+    due = Due(*[(t.tenantId, t.id) for t in templates], invoices=invoices)
     return RecurringInvoices(invoices, due, mail, Telemetry()), mail
 
 
@@ -188,6 +217,7 @@ def test_after_a_two_month_outage_each_missed_month_end_is_issued_once_on_its_ow
         "skipped": 0,
         "refused": 0,
         "postponed": 0,
+        "cleared": 0,
         "failed": 0,
         "failures": [],
     }
@@ -314,8 +344,45 @@ def test_a_cancelled_or_deleted_template_issues_nothing(invoices):
 
     run = recurring.issue_due(at(2027, 6, 1))
 
-    assert counts(run) == (0, 0, 2, 0, 0, 0)
+    assert counts(run) == (0, 0, 0, 0, 0, 0)
+    assert run.counts["cleared"] == 2
     assert invoices.series_of(cancelled.id) == []
+
+
+def test_an_entry_whose_template_is_gone_or_no_longer_plans_it_is_removed_once(invoices):
+    ended, live = template(invoices), template(invoices)
+    invoices.stored[("acme", ended.id)] = ended.model_copy(update={"recurringAgreement": None})
+    due = Due(("acme", "deleted"), ("acme", ended.id), ("acme", live.id), invoices=invoices)
+    telemetry = Telemetry()
+    recurring = RecurringInvoices(invoices, due, Mail(invoices), telemetry)
+
+    first = recurring.issue_due(at(2027, 1, 31))
+    again = recurring.issue_due(at(2027, 1, 31))
+
+    assert (first.counts["cleared"], first.counts["issued"], first.counts["skipped"]) == (2, 1, 0)
+    assert due.forgotten == ["deleted", ended.id]
+    assert telemetry.metrics["RecurringCleared"] == 2
+    assert (again.counts["cleared"], again.counts["issued"], again.counts["skipped"]) == (0, 0, 1)
+    assert due.keys == [("acme", live.id)]
+
+
+def test_an_entry_written_again_meanwhile_is_kept(invoices):
+    ended = template(invoices)
+    invoices.stored[("acme", ended.id)] = ended.model_copy(update={"recurringAgreement": None})
+    due = Due(("acme", ended.id), invoices=invoices)
+
+    class Rewritten(Due):
+        """The template gets its agreement back between this run's read and its removal."""
+
+        def forget(self, kind: str, entry: Entry, read: Invoice | None) -> bool:
+            invoices.stored[("acme", ended.id)] = ended
+            return super().forget(kind, entry, read)
+
+    rewritten = Rewritten(*due.keys, invoices=invoices)
+    run = RecurringInvoices(invoices, rewritten, Mail(invoices), Telemetry()).issue_due(at(2027, 1, 30))
+
+    assert (run.counts["cleared"], run.counts["skipped"]) == (0, 1)
+    assert rewritten.keys == [("acme", ended.id)]
 
 
 def test_one_templates_failure_never_stops_the_others(invoices):
@@ -388,6 +455,7 @@ def test_every_outcome_is_a_metric_and_failures_are_logged(invoices):
         "RecurringSkipped": 0,
         "RecurringRefused": 0,
         "RecurringPostponed": 0,
+        "RecurringCleared": 0,
         "RecurringFailed": 1,
     }
     assert telemetry.warnings == ["Recurring template failed"]

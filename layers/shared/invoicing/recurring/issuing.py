@@ -9,6 +9,7 @@ Per template, oldest first, each occurrence in three idempotent steps:
    moves `nextInvoiceDate` and so the template's `DueJobs` entry.
 A run that stops between steps leaves the template due, and the next run finishes them: none is
 skipped, none done twice. Two runs at once race on each conditional write, and one wins each.
+An entry met for a template that is gone or no longer plans an occurrence by then is removed.
 """
 
 from __future__ import annotations
@@ -30,12 +31,14 @@ from invoicing.recurring.occurrences import (
     AlreadyAdvanced,
     advanced,
     issued_event_id,
+    next_issue,
     occurrence_of,
     plan_of,
 )
-from invoicing.recurring.ports import DueTemplates, OccurrenceMail, Occurrences
+from invoicing.recurring.ports import DueEntry, DueTemplates, OccurrenceMail, Occurrences
 from invoicing.recurring.schedule import Occurrence, Plan
 from invoicing.scheduling.job_runs import JobReport
+from invoicing.scheduling.stale_entries import is_stale
 
 
 class Outcome(StrEnum):
@@ -50,6 +53,8 @@ class Outcome(StrEnum):
     REFUSED = "refused"
     #: a template left for the next run: this one ran out of time, or issued its most for it
     POSTPONED = "postponed"
+    #: a stale entry removed: its template is gone or no longer plans an occurrence by its time
+    CLEARED = "cleared"
 
 
 def metric_name(outcome: str) -> str:
@@ -92,7 +97,7 @@ class RecurringInvoices:
                 report.add(Outcome.POSTPONED)
                 continue
             try:
-                self._catch_up(entry.tenant_id, entry.invoice_id, now, report, time_left)
+                self._catch_up(entry, now, report, time_left)
             except Exception as error:  # one template's failure never stops the others
                 self._telemetry.warning(
                     "Recurring template failed", template_id=entry.invoice_id, error=repr(error)
@@ -105,8 +110,7 @@ class RecurringInvoices:
 
     def _catch_up(
         self,
-        tenant_id: str,
-        template_id: str,
+        entry: DueEntry,
         now: datetime,
         report: JobReport,
         time_left: Callable[[], bool],
@@ -115,19 +119,26 @@ class RecurringInvoices:
         at most `per_run`: a template years behind takes several runs, not one run from the others."""
         for count in itertools.count():
             try:
-                template: Invoice | None = self._invoices.get(tenant_id, template_id)
+                template: Invoice | None = self._invoices.get(entry.tenant_id, entry.invoice_id)
             except NotFound:
                 template = None
             plan = plan_of(template) if template is not None else None
             occurrence = next(plan.due(now), None) if plan is not None else None
             if template is None or plan is None or occurrence is None:
                 if count == 0:
-                    report.add(Outcome.SKIPPED)
+                    report.add(self._cleared_or_skipped(entry, template))
                 return
             if count == self._per_run or (count > 0 and not time_left()):
                 report.add(Outcome.POSTPONED)
                 return
             self._issue(template, plan, occurrence, now, report)
+
+    def _cleared_or_skipped(self, entry: DueEntry, template: Invoice | None) -> Outcome:
+        """CLEARED when the entry is stale for `template` (None: gone) and is removed."""
+        planned = next_issue(template) if template is not None else None
+        if is_stale(planned, entry.due) and self._due_templates.forget(RECURRING_JOB_KIND, entry, template):
+            return Outcome.CLEARED
+        return Outcome.SKIPPED
 
     def _issue(
         self, template: Invoice, plan: Plan, occurrence: Occurrence, now: datetime, report: JobReport

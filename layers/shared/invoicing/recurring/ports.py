@@ -26,11 +26,21 @@ class DueEntry(Protocol):
     @property
     def invoice_id(self) -> str: ...
 
+    @property
+    def due(self) -> datetime:
+        """The time the entry says (UTC, whole seconds)."""
+        ...
+
 
 class DueTemplates(Protocol):
     """Every invoice whose entry of `kind` is due at or before `now`, however long ago."""
 
     def due(self, kind: str, now: datetime) -> Iterable[DueEntry]: ...
+
+    def forget(self, kind: str, entry: DueEntry, read: Invoice | None) -> bool:
+        """Remove a stale entry, only if it and its template (`read`; None: gone) are unchanged;
+        False when they changed (the entry is fresh) or it is gone already."""
+        ...
 
 
 class OccurrenceMail(Protocol):
