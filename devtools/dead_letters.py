@@ -47,6 +47,18 @@ def _arn_of(value: Any) -> str | None:
     return None
 
 
+def _aliased_function(resources: Resources, value: Any) -> str | None:
+    """The function of `!Ref <Function>Alias<alias>`, the alias SAM generates for AutoPublishAlias."""
+    if not (isinstance(value, dict) and set(value) == {"Ref"}) or value["Ref"] in resources:
+        return None
+    for logical_id, resource in resources.items():
+        if resource.get("Type") == "AWS::Serverless::Function" and value["Ref"].startswith(
+            f"{logical_id}Alias"
+        ):
+            return logical_id
+    return None
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
@@ -66,7 +78,7 @@ def _scheduler_targets(resources: Resources) -> Iterator[tuple[str, str]]:
             for statement in policy.get("PolicyDocument", {}).get("Statement", []):
                 for action in _listed(statement.get("Action", [])):
                     for resource in _listed(statement.get("Resource", [])):
-                        logical_id = _arn_of(resource)
+                        logical_id = _arn_of(resource) or _aliased_function(resources, resource)
                         if logical_id is None:
                             continue
                         if action == "sqs:SendMessage":

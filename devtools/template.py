@@ -144,6 +144,9 @@ class LocalDeployment:
             return pseudo[name]
         if name in self.template.get("Parameters", {}):
             return self.parameter(name)
+        if name not in self.resources and (aliased := self.aliased_function(name)):
+            function, alias = aliased
+            return f"{self.arn(function)}:{alias}"
         resource_type = self.resources[name]["Type"]
         if resource_type == "AWS::SQS::Queue":
             return self.queue_url(name)
@@ -153,6 +156,14 @@ class LocalDeployment:
         if resource_type == "AWS::Logs::LogGroup" and log_group_name is not None:
             return str(self.resolve(log_group_name))
         return self.physical_name(name)
+
+    def aliased_function(self, logical_id: str) -> tuple[str, str] | None:
+        """The function and alias name of SAM's generated `<Function>Alias<alias>` (AutoPublishAlias)."""
+        for function in self.functions:
+            alias = self.function_properties(function).get("AutoPublishAlias")
+            if alias and logical_id == f"{function}Alias{alias}":
+                return function, str(alias)
+        return None
 
     def get_att(self, logical_id: str, attribute: str) -> str:
         if attribute == "Arn":
@@ -316,9 +327,14 @@ class LocalDeployment:
         """The default REQUEST authorizer: its function, identity headers and cache TTL in seconds."""
         auth = self.api_properties["Auth"]
         authorizer = auth["Authorizers"][auth["DefaultAuthorizer"]]
-        function_arn = authorizer["FunctionArn"]["Fn::GetAtt"]
+        function_arn = authorizer["FunctionArn"]
+        if "Ref" in function_arn:
+            aliased = self.aliased_function(function_arn["Ref"])
+            function = aliased[0] if aliased else function_arn["Ref"]
+        else:
+            function = function_arn["Fn::GetAtt"][0]
         identity = authorizer.get("Identity", {})
-        return function_arn[0], list(identity.get("Headers", [])), int(identity.get("ReauthorizeEvery", 300))
+        return function, list(identity.get("Headers", [])), int(identity.get("ReauthorizeEvery", 300))
 
     def binary_media_types(self) -> list[str]:
         return [media.replace("~1", "/") for media in self.api_properties.get("BinaryMediaTypes", [])]

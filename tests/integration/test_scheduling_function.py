@@ -113,7 +113,10 @@ def test_a_draft_is_scheduled_without_a_number_and_gets_its_one_time_schedule(fu
     assert schedule is not None
     assert schedule["ScheduleExpression"] == "at(2027-01-15T09:00:00)"
     assert schedule["ActionAfterCompletion"] == "DELETE"
-    assert schedule["Target"]["Arn"] == deployment.arn("ScheduledSendFunction")
+    assert schedule["Target"]["Arn"] == deployment.ref("ScheduledSendFunctionAliaslive")
+    assert schedule["Target"]["Arn"].endswith(
+        ":function:" + deployment.physical_name("ScheduledSendFunction") + ":live"
+    )
     assert schedule["Target"]["DeadLetterConfig"]["Arn"] == deployment.arn("SendScheduleDeadLetterQueue")
     assert schedule["Target"]["RetryPolicy"]["MaximumRetryAttempts"] > 0
     assert json.loads(schedule["Target"]["Input"]) == {

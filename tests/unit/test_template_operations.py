@@ -352,3 +352,61 @@ def test_the_local_stack_says_in_its_banner_what_it_does_not_provision(deploymen
     assert "AWS::SNS::Subscription" not in not_local, "its condition is false without an AlarmEmail"
     assert f"{alarms} CloudWatch::Alarm, 1 CloudWatch::Dashboard" in text.split("not local ", 1)[1]
     assert "(deployed only)" in text
+
+
+def test_the_authorizer_and_the_one_time_sends_invoke_the_live_alias(deployment):
+    """A canary shifts only the traffic that goes through the alias, so nothing may call past it."""
+    authorizer = deployment.api_properties["Auth"]["Authorizers"]["TenantAuthorizer"]
+    alias = deployment.function_properties("ScheduledSendFunction")["AutoPublishAlias"]
+    send_alias = f"ScheduledSendFunctionAlias{alias}"
+    statements = deployment.resources["SendSchedulerRole"]["Properties"]["Policies"][0]["PolicyDocument"]
+
+    assert authorizer["FunctionArn"] == {"Ref": f"AuthorizerFunctionAlias{alias}"}
+    assert deployment.authorizer_function()[0] == "AuthorizerFunction"
+    for function in ("SchedulingFunction", "InvoicesFunction"):
+        variables = deployment.function_properties(function)["Environment"]["Variables"]
+        assert variables["SCHEDULED_SEND_FUNCTION_ARN"] == {"Ref": send_alias}, function
+        assert deployment.function_environment(function)["SCHEDULED_SEND_FUNCTION_ARN"] == (
+            f"{deployment.arn('ScheduledSendFunction')}:{alias}"
+        )
+    invoking = [s for s in statements["Statement"] if s["Action"] == "lambda:InvokeFunction"]
+    assert [statement["Resource"] for statement in invoking] == [{"Ref": send_alias}]
+
+
+def test_sam_points_the_schedules_and_the_authorizer_at_the_live_alias(deployment, monkeypatch):
+    """AutoPublishAlias makes SAM connect event sources (the ScheduleV2 events) to the alias; the
+    authorizer's FunctionArn is ours to point at it, and SAM's permission follows that ARN."""
+    from samtranslator.translator.transform import transform
+
+    from devtools.template import load_template
+
+    class NoManagedPolicies:
+        def load(self) -> dict[str, str]:
+            return {}
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    template = load_template()
+    for resource in template["Resources"].values():
+        for uri in ("CodeUri", "ContentUri"):
+            if uri in resource.get("Properties", {}):
+                resource["Properties"][uri] = "s3://bucket/key"  # what `sam package` leaves
+    resources = transform(template, {}, NoManagedPolicies())["Resources"]
+
+    schedules = {
+        resource["Properties"]["Target"]["Arn"]["Ref"]
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Scheduler::Schedule"
+    }
+    authorizer_permissions = [
+        resource["Properties"]["FunctionName"]
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Lambda::Permission" and "Authorizer" in name
+    ]
+    scheduled = {
+        function for function in deployment.functions if "ScheduleV2" in event_types(deployment, function)
+    }
+    assert "ScheduledSendFunction" in scheduled
+    assert schedules == {f"{function}Aliaslive" for function in scheduled}
+    assert {resources[alias]["Type"] for alias in schedules} == {"AWS::Lambda::Alias"}
+    assert authorizer_permissions == [{"Ref": "AuthorizerFunctionAliaslive"}]
+    assert resources["AuthorizerFunctionAliaslive"]["Type"] == "AWS::Lambda::Alias"
