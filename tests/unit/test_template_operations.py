@@ -354,6 +354,35 @@ def test_the_local_stack_says_in_its_banner_what_it_does_not_provision(deploymen
     assert "(deployed only)" in text
 
 
+def test_sms_spend_and_delivery_failures_alarm_the_alarm_topic(deployment, alarms):
+    parameters = deployment.template["Parameters"]
+    spend = [name for name, alarm in alarms.items() if alarm.get("MetricName") == "SMSMonthToDateSpentUSD"]
+    failures = watching(
+        alarms, "AWS/SNS", "NumberOfNotificationsFailed", ("PhoneNumber", "PhoneNumberDirect")
+    )
+
+    assert spend == ["SmsMonthlySpendAlarm"]
+    assert alarms["SmsMonthlySpendAlarm"]["Namespace"] == "AWS/SNS"
+    assert alarms["SmsMonthlySpendAlarm"]["Threshold"] == {"Ref": "SmsMonthlySpendAlarmUsd"}
+    assert float(parameters["SmsMonthlySpendAlarmUsd"]["Default"]) > 0
+    assert failures == ["SmsDeliveryFailuresAlarm"]
+
+
+def test_the_functions_that_publish_text_messages_get_the_optional_sender_id(deployment):
+    publishing = [
+        function
+        for function in deployment.functions
+        if "sns:Publish" in json.dumps(deployment.function_properties(function).get("Policies", []))
+    ]
+
+    assert deployment.template["Parameters"]["SmsSenderId"]["Default"] == ""
+    assert publishing == ["DeliveryWorkerFunction"]
+    for function in publishing:
+        assert deployment.function_environment(function)["SMS_SENDER_ID"] == ""
+        with_sender = local_deployment({"SmsSenderId": "Invoices"})
+        assert with_sender.function_environment(function)["SMS_SENDER_ID"] == "Invoices"
+
+
 def test_the_authorizer_and_the_one_time_sends_invoke_the_live_alias(deployment):
     """A canary shifts only the traffic that goes through the alias, so nothing may call past it."""
     authorizer = deployment.api_properties["Auth"]["Authorizers"]["TenantAuthorizer"]
