@@ -98,6 +98,7 @@ def test_after_a_two_month_outage_the_month_end_series_is_issued_once_each_on_it
         "skipped": 0,
         "refused": 0,
         "postponed": 0,
+        "cleared": 0,
         "failed": 0,
         "failures": [],
     }
