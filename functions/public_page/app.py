@@ -4,7 +4,11 @@ and the authenticated reissue of an invoice's link."""
 from decimal import Decimal
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.event_handler.openapi.types import (
+    OpenAPIResponse,
+    OpenAPIResponseContentModel,
+    OpenAPIResponseContentSchema,
+)
 
 from invoicing.api.actor import current_actor
 from invoicing.api.addresses import request_base_url
@@ -32,10 +36,26 @@ app = function.app
 services = function.services
 
 PUBLIC = [public_page]
+HTML: dict[str, OpenAPIResponseContentSchema | OpenAPIResponseContentModel] = {
+    "text/html": {"schema": {"type": "string"}}
+}
 PUBLIC_RESPONSES: dict[int, OpenAPIResponse] = {
-    404: problem_response("Unknown, revoked or expired link (answered as a small HTML page)."),
+    404: {"description": "Unknown, revoked or expired link: a small HTML page.", "content": HTML},
     429: problem_response("Too many requests for this link or from this client: wait a minute."),
 }
+PAGE_RESPONSES: dict[int, OpenAPIResponse] = {
+    200: {"description": "The invoice's page (HTML; a HEAD request answers its headers).", "content": HTML},
+    **PUBLIC_RESPONSES,
+}
+
+
+def _redirect(description: str) -> OpenAPIResponse:
+    return {
+        "description": description,
+        "headers": {"Location": {"description": "Where to go.", "schema": {"type": "string"}}},
+    }
+
+
 PAY_RESPONSES: dict[int, OpenAPIResponse] = {
     200: {
         "description": "Seed 003's PaymentAnswer (JSON), or the page with its receipt (a form post).",
@@ -52,14 +72,14 @@ PAY_RESPONSES: dict[int, OpenAPIResponse] = {
 PAGE = "/v1/public/invoices/<token>"
 
 
-@app.get(PAGE, middlewares=PUBLIC, responses=PUBLIC_RESPONSES)
+@app.get(PAGE, middlewares=PUBLIC, responses=PAGE_RESPONSES)
 @function.tracer.capture_method
 def open_page(token: str) -> Response[str]:
     """The invoice as its customer sees it (HTML); the day's first opening is recorded as VIEWED."""
     return html(200, render_page(services.public_page.open(public_request(app, token)), page_path=token))
 
 
-@app.route(PAGE, method="HEAD", middlewares=PUBLIC, responses=PUBLIC_RESPONSES)
+@app.route(PAGE, method="HEAD", middlewares=PUBLIC, responses=PAGE_RESPONSES)
 @function.tracer.capture_method
 def check_page(token: str) -> Response[str]:
     """The page's headers only; never recorded as a view."""
@@ -91,7 +111,11 @@ def pay_by_ach(token: str, request: AchPaymentRequest) -> Response[str]:
     return _answer(token, receipt, request.totalAmount, PaymentMethod.ACH)
 
 
-@app.get(f"{PAGE}/pdf", middlewares=PUBLIC, responses=PUBLIC_RESPONSES)
+@app.get(
+    f"{PAGE}/pdf",
+    middlewares=PUBLIC,
+    responses={303: _redirect("To a short-lived download link of the PDF."), **PUBLIC_RESPONSES},
+)
 @function.tracer.capture_method
 def download_pdf(token: str) -> Response[str]:
     """A redirect to a short-lived download link of the invoice's PDF (rendered if missing)."""
@@ -99,7 +123,9 @@ def download_pdf(token: str) -> Response[str]:
     return Response(303, "text/plain", "", headers={"Location": link.url})
 
 
-@app.get("/i/<code>", middlewares=PUBLIC, responses=PUBLIC_RESPONSES)
+@app.get(
+    "/i/<code>", middlewares=PUBLIC, responses={302: _redirect("To the invoice's page."), **PUBLIC_RESPONSES}
+)
 @function.tracer.capture_method
 def follow_short_link(code: str) -> Response[str]:
     """The short link: a redirect to the invoice's page."""
