@@ -124,15 +124,18 @@ class ScheduledSending:
         outcome = self.send(entry.tenant_id, entry.invoice_id, None, now)
         if outcome not in (SendOutcome.GONE, SendOutcome.SKIPPED):
             return outcome
-        try:
-            invoice: Invoice | None = self.invoices.get(entry.tenant_id, entry.invoice_id)
-        except NotFound:
-            invoice = None
+        invoice = None if outcome is SendOutcome.GONE else self._current(entry)
         planned = sending.send_due(invoice) if invoice is not None else None
         if not is_stale(planned, entry.due) or not self.due_entries.forget(sending.SEND_JOB, entry, invoice):
             return outcome
         self.telemetry.count(metric_name(SendOutcome.CLEARED))
         return SendOutcome.CLEARED
+
+    def _current(self, entry: DueEntry) -> Invoice | None:
+        try:
+            return self.invoices.get(entry.tenant_id, entry.invoice_id)
+        except NotFound:
+            return None
 
     def _send_time(self, invoice: Invoice, fired_for: datetime | None) -> datetime | None:
         """The send to run: the one that fired if it started already, else the one the invoice is

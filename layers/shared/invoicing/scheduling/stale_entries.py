@@ -8,13 +8,13 @@ later time), would be met by every run and do nothing, so the job that meets it 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 
 def is_stale(planned: datetime | None, entry_due: datetime) -> bool:
     """Whether an entry due at `entry_due` is stale for an invoice that plans the job at `planned`
-    (None: not at all). Entries keep whole seconds, so the plan is compared to the second."""
+    (None: not at all). The plan is compared as the entry's key writes it, its clock time to the
+    second, so a plan the entry says is never taken for a later one."""
     if planned is None:
         return True
-    planned = planned if planned.tzinfo else planned.replace(tzinfo=UTC)
-    return planned.replace(microsecond=0) > entry_due
+    return planned.replace(tzinfo=None, microsecond=0) > entry_due.replace(tzinfo=None)
