@@ -54,6 +54,7 @@ PROBLEM_SCHEMA = {
     "required": ["type", "title", "status", "detail", "correlationId"],
 }
 PROBLEM_REFERENCE = "#/components/schemas/Problem"
+HTML_MEDIA_TYPE = "text/html"
 ERROR_RESPONSES = {
     400: "Malformed or invalid request; each bad field is named.",
     401: "Missing, malformed, forged or expired credentials.",
@@ -158,7 +159,8 @@ def _is_powertools_validation(response: dict[str, Any]) -> bool:
 
 
 def _use_problem_responses(method: str, operation: dict[str, Any]) -> None:
-    """Every status the route can answer, errors in the problem body, no body for a 204."""
+    """Every status the route can answer, errors in the problem body (the hosted page's own HTML
+    errors apart), no body for a 204 or a redirect."""
     responses = operation.setdefault("responses", {})
     if _is_powertools_validation(responses.get("422", {})):
         responses.pop("422")
@@ -170,9 +172,10 @@ def _use_problem_responses(method: str, operation: dict[str, Any]) -> None:
     for status in statuses:
         responses.setdefault(str(status), {"description": ERROR_RESPONSES[status]})
     for status, response in responses.items():
-        if int(status) >= 400:
+        code = int(status)
+        if code >= 400 and HTML_MEDIA_TYPE not in response.get("content", {}):
             response["content"] = {"application/problem+json": {"schema": {"$ref": PROBLEM_REFERENCE}}}
-        elif int(status) == 204:
+        elif code == 204 or 300 <= code < 400:
             response.pop("content", None)
     operation["responses"] = dict(sorted(responses.items()))
 

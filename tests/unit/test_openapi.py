@@ -28,11 +28,26 @@ def _operations():
 
 
 def test_every_error_answer_is_the_problem_body():
+    """Except the hosted page's unknown link: a customer's browser gets a small HTML page (issue 16)."""
     problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+    html = {"text/html": {"schema": {"type": "string"}}}
+    for method, path, operation in _operations():
+        hosted_page = path.startswith(("/v1/public/", "/i/"))
+        for status, response in operation["responses"].items():
+            if hosted_page and status == "404":
+                assert response["content"] == html, (method, path, status)
+            elif int(status) >= 400:
+                assert response["content"] == problem, (method, path, status)
+
+
+def test_a_redirect_has_no_body_but_a_location():
+    redirects = 0
     for method, path, operation in _operations():
         for status, response in operation["responses"].items():
-            if int(status) >= 400:
-                assert response["content"] == problem, (method, path, status)
+            if 300 <= int(status) < 400:
+                redirects += 1
+                assert "content" not in response, (method, path, status)
+    assert redirects >= 5
 
 
 def test_every_route_documents_what_the_gateway_and_the_functions_can_answer():
