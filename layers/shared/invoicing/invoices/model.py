@@ -159,7 +159,7 @@ LongText = Annotated[
 
 
 class ApiModel(BaseModel):
-    model_config = ConfigDict(extra="ignore", populate_by_name=True)
+    model_config = ConfigDict(extra="ignore", populate_by_name=True, defer_build=True)
 
 
 def field_errors(error: ValidationError) -> dict[str, list[str]]:
