@@ -76,7 +76,7 @@ class Services:
 class TableServices(Services):
     """The stores on the table."""
 
-    settings_type = TableSettings
+    settings_type: ClassVar[type[FunctionSettings]] = TableSettings
     settings: TableSettings
 
     @cached_property
@@ -165,7 +165,7 @@ class PaymentServices(TableServices):
     """Card and ACH payments through the processor (the built-in sandbox): `invoice_payments`, and
     `payment_events` for the processor's signed webhook events."""
 
-    settings_type = PaymentProcessorSettings
+    settings_type: ClassVar[type[FunctionSettings]] = PaymentProcessorSettings
     settings: PaymentProcessorSettings
 
     @cached_property
@@ -209,7 +209,7 @@ class PaymentServices(TableServices):
 class DocumentServices(TableServices):
     """The stores, and the bucket of PDFs and attachments."""
 
-    settings_type = DocumentsSettings
+    settings_type: ClassVar[type[FunctionSettings]] = DocumentsSettings
     settings: DocumentsSettings
 
     @cached_property
@@ -361,7 +361,7 @@ class MailEventServices(OutboxServices):
 class RelayServices(OutboxServices):
     """The outbox and the delivery queue it feeds."""
 
-    settings_type = MailQueueSettings
+    settings_type: ClassVar[type[FunctionSettings]] = MailQueueSettings
     settings: MailQueueSettings
 
     @cached_property
