@@ -27,6 +27,7 @@ class Function[S: Services]:
     def __init__(self, services_type: type[S]) -> None:
         settings = load_settings(services_type.settings_type)
         self.services: S = services_type(settings)
+        self.services.prepare()
         self.logger = Logger()
         self.tracer = build_tracer()
         self.metrics = Metrics()

@@ -72,12 +72,23 @@ class Services:
     def __init__(self, settings: FunctionSettings) -> None:
         self.settings = settings
 
+    def prepare(self) -> None:
+        """Build at init what every request needs: Lambda runs the init at full CPU, the first
+        request at the function's share of it."""
+
 
 class TableServices(Services):
     """The stores on the table."""
 
     settings_type: ClassVar[type[FunctionSettings]] = TableSettings
     settings: TableSettings
+
+    def prepare(self) -> None:
+        """Every request reads the table: import PynamoDB and build a DynamoDB client now (the one
+        session keeps botocore's service model and endpoint rules for the stores' clients)."""
+        from invoicing.adapters.dynamodb import transaction_connection
+
+        transaction_connection().client  # noqa: B018 - built for its side effect
 
     @cached_property
     def invoices(self) -> DynamoInvoiceRepository:
