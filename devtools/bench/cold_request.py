@@ -52,6 +52,11 @@ SAMPLES: dict[str, tuple[str, bool]] = {
     "DocumentsFunction": ("documents/get-attachment.json", False),
     "DeliveryFunction": ("delivery/send.json", False),
     "DocsFunction": ("docs/get-swagger-ui.json", False),
+    "InvoiceViewFunction": ("invoice_view/get-invoice.json", False),
+    "SchedulingFunction": ("scheduling/with-recurring-drafts.json", False),
+    "PaymentsFunction": ("payments/pay-card.json", False),
+    "NotificationsFunction": ("notifications/notify-by-email.json", False),
+    "PublicPageFunction": ("public_page/open-page.json", False),
 }
 RESULT_MARK = "cold-request:"
 PROBE = f"""\
