@@ -14,8 +14,8 @@ from pathlib import Path
 
 from devtools.stack.runtime import Worker, function_spec, invoke_worker
 from devtools.stack.schedules import schedule_payload, scheduled_event
-from devtools.stack.state import DEFAULT_STATE_DIR, StackNotRunningError, read_stack_state
-from devtools.template import ACCOUNT_ID, REGION, local_deployment
+from devtools.stack.state import DEFAULT_STATE_DIR, StackNotRunningError, StackState, read_stack_state
+from devtools.template import ACCOUNT_ID, REGION, LocalDeployment, local_deployment
 
 
 def parse_time(text: str) -> datetime:
@@ -25,28 +25,42 @@ def parse_time(text: str) -> datetime:
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m devtools.stack.job", description=__doc__)
+    root = time_travel_parser("python -m devtools.stack.job", __doc__, "the scheduled time")
     root.add_argument(
         "--name", required=True, help="logical id, code directory or physical name of the function"
     )
-    root.add_argument(
-        "--at", required=True, type=parse_time, help="the scheduled time, e.g. 2026-11-22T10:00:00Z"
-    )
+    return root
+
+
+def time_travel_parser(prog: str, description: str | None, at_help: str) -> argparse.ArgumentParser:
+    """The options of a command that runs jobs as of a time against the running stack."""
+    root = argparse.ArgumentParser(prog=prog, description=description)
+    root.add_argument("--at", required=True, type=parse_time, help=f"{at_help}, e.g. 2027-01-31T09:00:00Z")
     root.add_argument(
         "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="state directory of the stack"
     )
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
-    arguments = parser().parse_args(argv)
+def running_deployment(state_dir: Path) -> tuple[StackState, LocalDeployment] | None:
+    """The running stack's state and its template as it was started; None (said on stderr) when no
+    stack runs there."""
     try:
-        state = read_stack_state(arguments.state_dir)
+        state = read_stack_state(state_dir)
     except StackNotRunningError as error:
         print(error, file=sys.stderr)
-        return 2
+        return None
     deployment = local_deployment(state.parameters, Path(state.template))
     deployment.stack_name = state.stack_name
+    return state, deployment
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = parser().parse_args(argv)
+    running = running_deployment(arguments.state_dir)
+    if running is None:
+        return 2
+    state, deployment = running
     try:
         logical_id = deployment.function_by_name(arguments.name)
     except KeyError as error:

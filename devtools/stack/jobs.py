@@ -18,15 +18,13 @@ import argparse
 import json
 import sys
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
-from devtools.stack.job import parse_time
+from devtools.stack.job import running_deployment, time_travel_parser
 from devtools.stack.runtime import Invocation, Runtime
 from devtools.stack.scheduler import OneTimeSchedules
 from devtools.stack.schedules import iso_z, schedule_payload
-from devtools.stack.state import DEFAULT_STATE_DIR, StackNotRunningError, read_stack_state
-from devtools.template import LocalDeployment, Schedule, local_deployment
+from devtools.template import LocalDeployment, Schedule
 
 
 def job_order(deployment: LocalDeployment) -> list[Schedule]:
@@ -78,25 +76,15 @@ def run_jobs(deployment: LocalDeployment, moto_endpoint: str, at: datetime) -> l
 
 
 def parser() -> argparse.ArgumentParser:
-    root = argparse.ArgumentParser(prog="python -m devtools.stack.jobs", description=__doc__)
-    root.add_argument(
-        "--at", required=True, type=parse_time, help="run as of this time, e.g. 2027-01-31T09:00:00Z"
-    )
-    root.add_argument(
-        "--state-dir", type=Path, default=DEFAULT_STATE_DIR, help="state directory of the stack"
-    )
-    return root
+    return time_travel_parser("python -m devtools.stack.jobs", __doc__, "run as of this time")
 
 
 def main(argv: list[str] | None = None) -> int:
     arguments = parser().parse_args(argv)
-    try:
-        state = read_stack_state(arguments.state_dir)
-    except StackNotRunningError as error:
-        print(error, file=sys.stderr)
+    running = running_deployment(arguments.state_dir)
+    if running is None:
         return 2
-    deployment = local_deployment(state.parameters, Path(state.template))
-    deployment.stack_name = state.stack_name
+    state, deployment = running
     ran = run_jobs(deployment, state.moto_endpoint, arguments.at)
     print(f"jobs as of {iso_z(arguments.at)}:")
     for what, invocation in ran:
