@@ -13,7 +13,6 @@ and what it reads grows with what is due, never with the table. Nothing Scans.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from pynamodb.transactions import TransactWrite
 
 from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind, transaction_connection
 from invoicing.adapters.invoice_items import invoice_key
+from invoicing.adapters.job_shards import JOB_SHARDS, job_shard
 from invoicing.errors import DependencyUnavailable
 from invoicing.invoices.model import Invoice
 from invoicing.overdue.cadence import overdue_job_due_at
@@ -34,7 +34,6 @@ from invoicing.scheduling.ports import DueEntry
 from invoicing.scheduling.sending import SEND_JOB, send_due
 
 JOB_PREFIX = "JOB#"
-JOB_SHARDS = 10
 #: the invoice header's sort key (`invoice_store.HEADER`)
 INVOICE_HEADER = "INVOICE"
 
@@ -91,8 +90,7 @@ def _moment(moment: datetime) -> str:
 
 
 def job_partition(kind: str, invoice_id: str) -> str:
-    shard = int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % JOB_SHARDS
-    return f"{kind}#{shard}"
+    return f"{kind}#{job_shard(invoice_id)}"
 
 
 def job_sort_key(due: datetime, invoice: Invoice) -> str:

@@ -17,7 +17,6 @@ conditional write, so of all the workers that receive a message only one sends i
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -28,6 +27,7 @@ from pynamodb.models import Model
 
 from invoicing.adapters.dynamodb import UNBOUND_TABLE, bind
 from invoicing.adapters.invoice_items import invoice_key
+from invoicing.adapters.job_shards import JOB_SHARDS, job_shard
 from invoicing.errors import DependencyUnavailable
 from invoicing.mail.message import OutboxMessage
 from invoicing.mail.ports import Claim, MailRecord, MailState
@@ -36,7 +36,6 @@ MAIL_PREFIX = "MAIL#"
 #: how long a PENDING mail waits for its worker before the relay queues it again
 RELAY_AFTER = timedelta(minutes=2)
 JOB_KIND = "OUTBOX"
-JOB_SHARDS = 10
 
 
 def _job_partition(day: datetime, shard: int) -> str:
@@ -45,7 +44,7 @@ def _job_partition(day: datetime, shard: int) -> str:
 
 def job_key(due: datetime, invoice_id: str) -> str:
     """`OUTBOX#<day>#<shard>`: a day's due mail spread over ten partitions of the index."""
-    return _job_partition(due, int(hashlib.sha256(invoice_id.encode()).hexdigest(), 16) % JOB_SHARDS)
+    return _job_partition(due, job_shard(invoice_id))
 
 
 def job_sort_key(due: datetime, message: OutboxMessage) -> str:
