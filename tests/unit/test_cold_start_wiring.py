@@ -80,6 +80,12 @@ def test_a_tracer_that_is_on_records_aws_calls_from_the_first_aws_session():
 
 
 def test_every_pynamodb_connection_and_boto3_client_shares_one_botocore_session():
-    assert dynamodb.transaction_connection().session is botocore_session()
-    assert Connection().session is botocore_session()
+    one_session_loader = botocore_session().get_component("data_loader")
+    assert dynamodb.transaction_connection().client._loader is one_session_loader
+    assert Connection().client._loader is one_session_loader
     assert boto3_session()._session is botocore_session()
+
+
+def test_every_pynamodb_connection_shares_one_dynamodb_client():
+    assert Connection().client is dynamodb.transaction_connection().client
+    assert Connection(region="eu-central-1").client is not dynamodb.transaction_connection().client
