@@ -1,4 +1,6 @@
-"""Cold start: time to import each function's handler module in a fresh process, against `import boto3`.
+"""Cold start: time to import each function's handler module in a fresh process, against `import boto3`
+and against the stack floor (`stack_floor_handler`: the libraries every API function is built on,
+none of the project's code).
 
 Every run is a new interpreter from `.venv-lambda` in isolated mode (`-I`), with `sys.path` led by the
 function's directory and its template layers and with the environment the template gives the function,
@@ -25,6 +27,8 @@ from devtools.bench.stats import Summary, summarize
 from devtools.template import REGION, ROOT, LocalDeployment
 
 SECTION = "cold-start"
+BENCH_DIRECTORY = Path(__file__).parent
+FLOOR_NAME = "stack floor"
 API_TARGET_RATIO = 1.5
 RUN_TIMEOUT_SECONDS = 60
 PROBE = """\
@@ -38,13 +42,13 @@ print(time.process_time() - started)
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to import: the boto3 baseline or a function's handler module."""
+    """One thing to import: the boto3 baseline, the stack floor or a function's handler module."""
 
     name: str
     module: str
     directory: Path
     environment: dict[str, str]
-    role: Literal["baseline", "api", "authorizer", "other"]
+    role: Literal["baseline", "floor", "api", "authorizer", "other"]
     #: the source directories of the function's layers (`/opt/python` on Lambda)
     layers: tuple[Path, ...] = ()
 
@@ -78,9 +82,14 @@ def base_environment() -> dict[str, str]:
 
 
 def targets(deployment: LocalDeployment) -> list[Target]:
-    """The boto3 baseline first, then every AWS::Serverless::Function of the template."""
+    """The boto3 baseline and the stack floor first, then every AWS::Serverless::Function of the
+    template."""
     authorizer = deployment.authorizer_function()[0]
-    found = [Target("boto3", "boto3", ROOT, base_environment(), "baseline")]
+    floor_environment = base_environment() | {"TABLE_NAME": deployment.ref("InvoicingTable")}
+    found = [
+        Target("boto3", "boto3", ROOT, base_environment(), "baseline"),
+        Target(FLOOR_NAME, "stack_floor_handler", BENCH_DIRECTORY, floor_environment, "floor"),
+    ]
     for logical_id in deployment.functions:
         properties = deployment.function_properties(logical_id)
         directory = deployment.function_directory(logical_id)
@@ -148,20 +157,22 @@ def measure(python: Path, to_measure: Sequence[Target], runs: int) -> list[Outco
 def _target_label(target: Target) -> str:
     if target.role == "api":
         return f"≤ {API_TARGET_RATIO}x"
-    return {"baseline": "baseline", "authorizer": "reported (authorizer)"}.get(target.role, "reported")
+    labels = {"baseline": "baseline", "floor": "stack floor", "authorizer": "reported (authorizer)"}
+    return labels.get(target.role, "reported")
 
 
-def _row(outcome: Outcome, baseline: Summary) -> tuple[str, str | None]:
+def _row(outcome: Outcome, baseline: Summary, floor: Summary | None) -> tuple[str, str | None]:
     """A table row, and the failure message if an API function misses the target."""
     target = outcome.target
     summary = summarize(outcome.samples)
     ratio = summary.ratio_to(baseline)
+    to_floor = f"{summary.ratio_to(floor):.2f}x" if floor else "—"
     result, failure = "—", None
     if target.role == "api":
         result = "ok" if ratio <= API_TARGET_RATIO else "**FAIL**"
         if ratio > API_TARGET_RATIO:
             failure = f"{target.name} imports in {ratio:.2f}x the boto3 time (target ≤ {API_TARGET_RATIO}x)"
-    cells = [target.name, f"{summary.median_ms:.1f}", f"{summary.p90_ms:.1f}", f"{ratio:.2f}x"]
+    cells = [target.name, f"{summary.median_ms:.1f}", f"{summary.p90_ms:.1f}", f"{ratio:.2f}x", to_floor]
     return "| " + " | ".join([*cells, _target_label(target), result]) + " |", failure
 
 
@@ -171,15 +182,17 @@ def render(outcomes: Sequence[Outcome], runs: int, python_version: str, boto3_ve
     if baseline.error is not None:
         raise SystemExit(f"the boto3 baseline does not import in .venv-lambda: {baseline.error}")
     base = summarize(baseline.samples)
+    floor = next((o for o in outcomes if o.target.role == "floor" and o.error is None), None)
+    floor_summary = summarize(floor.samples) if floor else None
     rows, failures, errors = [], [], []
     for outcome in outcomes:
         if outcome.error is None:
-            row, failure = _row(outcome, base)
+            row, failure = _row(outcome, base, floor_summary)
             rows.append(row)
             failures += [failure] if failure else []
             continue
         name, label = outcome.target.name, _target_label(outcome.target)
-        rows.append(f"| {name} | — | — | — | {label} | ERROR: {outcome.error} |")
+        rows.append(f"| {name} | — | — | — | — | {label} | ERROR: {outcome.error} |")
         errors.append(f"{name} does not import: {outcome.error}")
     markdown = "\n".join(
         [
@@ -192,7 +205,10 @@ def render(outcomes: Sequence[Outcome], runs: int, python_version: str, boto3_ve
             "for the functions that render PDFs); the function's template environment with dummy",
             "credentials; bytecode cached; runs interleaved; CPU time of the importing process (wall time",
             "on this shared machine measures the neighbours as much). API functions must import within",
-            f"{API_TARGET_RATIO}x the boto3 time.",
+            f"{API_TARGET_RATIO}x the boto3 time. The stack floor (`devtools/bench/stack_floor_handler.py`)",
+            "imports what every API function is built on (PynamoDB with its client built at init,",
+            "powertools' validating REST resolver, pydantic, Logger and Metrics) and none of the project's",
+            "code: a function's ratio to it is what the project's own code adds.",
             "",
             "- Command: `make bench`",
             f"- Date: {date.today().isoformat()}",
@@ -200,8 +216,8 @@ def render(outcomes: Sequence[Outcome], runs: int, python_version: str, boto3_ve
             f"- Python {python_version}, boto3 {boto3_version}",
             f"- Runs: {runs} per target, after one untimed warm-up round",
             "",
-            "| Function | Median ms | p90 ms | Ratio to boto3 | Target | Result |",
-            "| --- | ---: | ---: | ---: | --- | --- |",
+            "| Function | Median ms | p90 ms | Ratio to boto3 | Ratio to floor | Target | Result |",
+            "| --- | ---: | ---: | ---: | ---: | --- | --- |",
             *rows,
         ]
     )

@@ -81,6 +81,7 @@ def test_cold_start_table_marks_a_slow_api_function_as_fail_and_a_broken_one_as_
     section = render(
         [
             _outcome("boto3", "baseline", [0.1] * 10),
+            _outcome("stack floor", "floor", [0.125] * 10),
             _outcome("AuthorizerFunction", "authorizer", [0.3] * 10),
             _outcome("FastFunction", "api", [0.14] * 10),
             _outcome("SlowFunction", "api", [0.16] * 10),
@@ -92,10 +93,37 @@ def test_cold_start_table_marks_a_slow_api_function_as_fail_and_a_broken_one_as_
     )
 
     lines = section.markdown.splitlines()
-    assert "| boto3 | 100.0 | 100.0 | 1.00x | baseline | — |" in lines
-    assert "| AuthorizerFunction | 300.0 | 300.0 | 3.00x | reported (authorizer) | — |" in lines
-    assert "| FastFunction | 140.0 | 140.0 | 1.40x | ≤ 1.5x | ok |" in lines
-    assert "| SlowFunction | 160.0 | 160.0 | 1.60x | ≤ 1.5x | **FAIL** |" in lines
+    assert "| boto3 | 100.0 | 100.0 | 1.00x | 0.80x | baseline | — |" in lines
+    assert "| stack floor | 125.0 | 125.0 | 1.25x | 1.00x | stack floor | — |" in lines
+    assert "| AuthorizerFunction | 300.0 | 300.0 | 3.00x | 2.40x | reported (authorizer) | — |" in lines
+    assert "| FastFunction | 140.0 | 140.0 | 1.40x | 1.12x | ≤ 1.5x | ok |" in lines
+    assert "| SlowFunction | 160.0 | 160.0 | 1.60x | 1.28x | ≤ 1.5x | **FAIL** |" in lines
     assert "- Command: `make bench`" in lines
     assert section.failures == ("SlowFunction imports in 1.60x the boto3 time (target ≤ 1.5x)",)
     assert section.errors == ("BrokenFunction does not import: KeyError: 'TABLE_NAME'",)
+
+
+def test_cold_request_table_gives_each_function_its_ratio_to_the_minimal_handler_and_to_the_floor():
+    from devtools.bench import cold_request
+
+    def outcome(name: str, role: str, seconds: float) -> cold_request.Outcome:
+        target = Target(name, "app", Path("/nowhere"), {}, role)  # type: ignore[arg-type]
+        return cold_request.Outcome(
+            target, ("settings/get-settings.json", False), [0.1], [seconds] * 10, {200}
+        )
+
+    section = cold_request.render(
+        [
+            outcome("minimal boto3 handler", "baseline", 0.2),
+            outcome("stack floor", "floor", 0.3),
+            outcome("SettingsFunction", "api", 0.36),
+        ],
+        runs=10,
+        tracing=False,
+    )
+
+    lines = section.markdown.splitlines()
+    assert "| minimal boto3 handler | 100.0 | 200.0 | 200.0 | 1.00x | 0.67x | 200, baseline |" in lines
+    assert "| stack floor | 100.0 | 300.0 | 300.0 | 1.50x | 1.00x | 200, stack floor |" in lines
+    assert "| SettingsFunction | 100.0 | 360.0 | 360.0 | 1.80x | 1.20x | 200, **FAIL** |" in lines
+    assert section.failures == ("SettingsFunction's cold request takes 1.80x the minimal handler's (≤ 1.3x)",)
