@@ -1,13 +1,19 @@
-"""`python -m devtools.check_build .aws-sam/build`: are the built native libraries for Lambda arm64?
+"""`python -m devtools.check_build .aws-sam/build`: is the build what Lambda arm64 should run?
 
 Reads the ELF header of every shared library (`*.so`, `*.so.N`) in the layers and functions that the
 built template names, counts them per architecture and fails if any is not AArch64, or if the layers
 hold no native code for the packages that must have it: pip then fell back to wheels for this machine.
+It also fails for a Python module without its bytecode: Lambda's code directories are read-only, so
+a module shipped without a `.pyc` is compiled again at every cold start (about 1.1 s of CPU for an API
+function, BENCHMARKS.md). The bytecode must be hash-based and unchecked (`make build` compiles it so),
+since a deployment package's files all carry the same 1980 date a timestamp `.pyc` would be checked
+against, and must match its source.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +29,8 @@ BYTE_ORDERS: dict[int, Literal["little", "big"]] = {1: "little", 2: "big"}  # e_
 #: shared layer: pydantic_core; auth layer: cryptography; PDF layer: Pillow (imported as PIL) for fpdf2
 REQUIRED_NATIVE_PACKAGES = ("pydantic_core", "cryptography", "PIL")
 CODE_PROPERTIES = {"AWS::Serverless::LayerVersion": "ContentUri", "AWS::Serverless::Function": "CodeUri"}
+#: the flags word of a `.pyc` (PEP 552): hash-based, source not checked
+UNCHECKED_HASH_FLAGS = 0b01
 
 
 def elf_machine(header: bytes) -> int | None:
@@ -54,14 +62,33 @@ def native_libraries(directory: Path) -> Iterator[Path]:
             yield path
 
 
+def has_shipped_bytecode(source: Path) -> bool:
+    """Whether `source` has this interpreter's unchecked-hash `.pyc`, compiled from this source."""
+    compiled = Path(importlib.util.cache_from_source(str(source)))
+    if not compiled.is_file():
+        return False
+    header = compiled.read_bytes()[:16]
+    return (
+        header[:4] == importlib.util.MAGIC_NUMBER
+        and int.from_bytes(header[4:8], "little") == UNCHECKED_HASH_FLAGS
+        and header[8:16] == importlib.util.source_hash(source.read_bytes())
+    )
+
+
+def modules_without_bytecode(directory: Path) -> list[Path]:
+    return [path for path in sorted(directory.rglob("*.py")) if not has_shipped_bytecode(path)]
+
+
 @dataclass(frozen=True)
 class Artifact:
-    """A layer or function directory of the build and the architecture of each of its libraries."""
+    """A layer or function directory of the build, the architecture of each of its libraries and its
+    Python modules that have no shipped bytecode."""
 
     logical_id: str
     kind: str
     directory: Path
     libraries: dict[Path, str]
+    uncompiled: tuple[Path, ...] = ()
 
 
 def artifacts(build_dir: Path) -> list[Artifact]:
@@ -75,12 +102,14 @@ def artifacts(build_dir: Path) -> list[Artifact]:
             directory = build_dir / resource["Properties"][code_property]
             libraries = {path: architecture(path) for path in native_libraries(directory)}
             kind = "layer" if resource_type.endswith("LayerVersion") else "function"
-            found.append(Artifact(logical_id, kind, directory, libraries))
+            uncompiled = tuple(modules_without_bytecode(directory))
+            found.append(Artifact(logical_id, kind, directory, libraries, uncompiled))
     return found
 
 
 def problems(found: list[Artifact]) -> list[str]:
-    """Every library that is not aarch64, and every required package without native code in a layer."""
+    """Every library that is not aarch64, every required package without native code in a layer, and
+    every artifact with modules that would be compiled at each cold start."""
     messages = [
         f"{shown(path)}: {arch}, not aarch64"
         for artifact in found
@@ -95,6 +124,12 @@ def problems(found: list[Artifact]) -> list[str]:
         f"no native library of {package} in the layer"
         for package in REQUIRED_NATIVE_PACKAGES
         if package not in layer_parts
+    ]
+    messages += [
+        f"{artifact.logical_id}: {len(artifact.uncompiled)} modules without unchecked-hash bytecode, "
+        f"such as {shown(artifact.uncompiled[0])}"
+        for artifact in found
+        if artifact.uncompiled
     ]
     return messages
 
@@ -126,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     for message in messages:
         print(f"FAIL: {message}")
     if not messages:
-        print("OK: every native library is aarch64")
+        print("OK: every native library is aarch64 and every module has its bytecode")
     return 1 if messages else 0
 
 

@@ -25,7 +25,7 @@ import os
 import subprocess
 import tempfile
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,6 +37,17 @@ from devtools.bench.stats import summarize
 from devtools.template import ROOT, LocalDeployment
 
 SECTIONS = {False: "cold-request", True: "cold-request-traced"}
+BYTECODE_SECTION = "cold-request-bytecode"
+#: the probe's flag, in a target's environment, for a run without bytecode (read by `_run_once`)
+NO_BYTECODE = "BENCH_WITHOUT_BYTECODE"
+#: measured again without shipped bytecode: the baselines and functions of one, two and many models
+WITHOUT_BYTECODE = (
+    "minimal boto3 handler",
+    FLOOR_NAME,
+    "SettingsFunction",
+    "InvoicesFunction",
+    "LifecycleFunction",
+)
 #: what the Lambda runtime sets for an invocation of a function with active tracing
 TRACE_HEADER = "Root=1-67a1f2b3-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
 TARGET_RATIO = 1.3
@@ -130,10 +141,13 @@ def _seed(endpoint: str, deployment: LocalDeployment) -> tuple[str, str]:
 def _run_once(
     python: Path, pycache: Path, target: Target, event: Path, endpoint: str
 ) -> tuple[float, float, int]:
+    """One probe; a target `without_bytecode` never writes to `pycache` (`-B`; `-I` ignores
+    PYTHONDONTWRITEBYTECODE), which is then an empty one."""
     completed = subprocess.run(
         [
             str(python),
             "-I",
+            *(["-B"] if target.environment.get(NO_BYTECODE) else []),
             "-X",
             f"pycache_prefix={pycache}",
             "-c",
@@ -198,10 +212,18 @@ def traced(target: Target) -> Target:
     return dataclasses.replace(target, environment=environment | {"_X_AMZN_TRACE_ID": TRACE_HEADER})
 
 
-def measure(python: Path, moto: SeededMoto, runs: int, tracing: bool) -> list[Outcome]:
+def without_bytecode(target: Target) -> Target:
+    """`target` as Lambda runs a package without `.pyc` files: every module compiled at import, and
+    nothing written (Lambda's code directories are read-only; the probe's cache is an empty one)."""
+    return dataclasses.replace(target, environment=target.environment | {NO_BYTECODE: "1"})
+
+
+def measure(
+    python: Path, moto: SeededMoto, runs: int, tracing: bool, only: Collection[str] | None = None
+) -> list[Outcome]:
     """One untimed round, then `runs` timed rounds in rotating order; with `tracing`, the functions
-    trace as deployed (the minimal handler has no SDK to trace with)."""
-    pycache = python.parent.parent / "pycache"
+    trace as deployed (the minimal handler has no SDK to trace with). `only` names the targets to
+    measure without shipped bytecode, in an empty cache, instead of all of them with it."""
     deployment = moto.deployment
     environment = base_environment() | {"TABLE_NAME": deployment.ref("InvoicingTable")}
     baseline = Target(
@@ -211,15 +233,23 @@ def measure(python: Path, moto: SeededMoto, runs: int, tracing: bool) -> list[Ou
     for target in targets(deployment):
         if target.name in SAMPLES:
             outcomes.append(Outcome(traced(target) if tracing else target, SAMPLES[target.name]))
-    for outcome in outcomes:
-        _sample(python, pycache, outcome, moto)
-        outcome.imports.clear()
-        outcome.requests.clear()
-    for round_number in range(runs):
-        shift = round_number % len(outcomes)
-        for outcome in outcomes[shift:] + outcomes[:shift]:
-            if outcome.error is None:
-                _sample(python, pycache, outcome, moto)
+    if only is not None:
+        outcomes = [
+            dataclasses.replace(outcome, target=without_bytecode(outcome.target))
+            for outcome in outcomes
+            if outcome.target.name in only
+        ]
+    with tempfile.TemporaryDirectory(prefix="empty-pycache-") as empty:
+        pycache = Path(empty) if only is not None else python.parent.parent / "pycache"
+        for outcome in outcomes:
+            _sample(python, pycache, outcome, moto)
+            outcome.imports.clear()
+            outcome.requests.clear()
+        for round_number in range(runs):
+            shift = round_number % len(outcomes)
+            for outcome in outcomes[shift:] + outcomes[:shift]:
+                if outcome.error is None:
+                    _sample(python, pycache, outcome, moto)
     return outcomes
 
 
@@ -306,8 +336,50 @@ def run(python: Path, deployment: LocalDeployment, runs: int) -> list[Section]:
 
 
 def _measured_sections(python: Path, moto: SeededMoto, runs: int) -> list[Section]:
-    sections = []
+    sections, untraced = [], []
     for tracing in (False, True):
         print(f"cold request, tracing {tracing}: {len(SAMPLES) + 1} targets x {runs} runs ...", flush=True)
-        sections.append(render(measure(python, moto, runs, tracing), runs, tracing))
+        outcomes = measure(python, moto, runs, tracing)
+        untraced = untraced or outcomes
+        sections.append(render(outcomes, runs, tracing))
+    print(f"cold request without bytecode: {len(WITHOUT_BYTECODE)} targets x {runs} runs ...", flush=True)
+    compiled = measure(python, moto, runs, tracing=False, only=WITHOUT_BYTECODE)
+    sections.append(render_bytecode(untraced, compiled, runs))
     return sections
+
+
+def render_bytecode(cached: Sequence[Outcome], compiled: Sequence[Outcome], runs: int) -> Section:
+    """Each target's cold request with the bytecode `make build` ships and without any."""
+    with_bytecode = {outcome.target.name: outcome for outcome in cached}
+    rows, errors = [], []
+    for outcome in compiled:
+        name, shipped = outcome.target.name, with_bytecode.get(outcome.target.name)
+        if outcome.error is not None or shipped is None or shipped.error is not None:
+            error = outcome.error or (shipped.error if shipped else "not measured with bytecode")
+            rows.append(f"| {name} | — | — | ERROR: {error} |")
+            errors.append(f"{name} cold request without bytecode failed: {error}")
+            continue
+        fast, slow = summarize(shipped.requests), summarize(outcome.requests)
+        cells = [name, f"{fast.median_ms:.1f}", f"{slow.median_ms:.1f}", f"{slow.ratio_to(fast):.2f}x"]
+        rows.append("| " + " | ".join(cells) + " |")
+    markdown = "\n".join(
+        [
+            "## Cold request without shipped bytecode",
+            "",
+            "Lambda's code directories are read-only, so a module packaged without its `.pyc` is compiled",
+            "at every cold start; `sam build` ships none. `make build` compiles every module of the build",
+            "(unchecked-hash `.pyc` files, since a package's files all carry the same date) and",
+            "`devtools.check_build` fails a build without them. The cold request of the tracing-off table",
+            "above, against the same probe with an empty bytecode cache Python may not write to (what a",
+            "deployment of `sam build`'s output alone would run), CPU ms.",
+            "",
+            "- Command: `make bench` (`devtools/bench/cold_request.py`)",
+            f"- Date: {datetime.now(UTC):%Y-%m-%d}",
+            f"- Runs: {runs} per target, after one untimed warm-up round",
+            "",
+            "| Target | With bytecode ms | Compiled at import ms | Ratio |",
+            "| --- | ---: | ---: | ---: |",
+            *rows,
+        ]
+    )
+    return Section(BYTECODE_SECTION, markdown, errors=tuple(errors))

@@ -127,3 +127,23 @@ def test_cold_request_table_gives_each_function_its_ratio_to_the_minimal_handler
     assert "| stack floor | 100.0 | 300.0 | 300.0 | 1.50x | 1.00x | 200, stack floor |" in lines
     assert "| SettingsFunction | 100.0 | 360.0 | 360.0 | 1.80x | 1.20x | 200, **FAIL** |" in lines
     assert section.failures == ("SettingsFunction's cold request takes 1.80x the minimal handler's (≤ 1.3x)",)
+
+
+def test_the_bytecode_table_sets_each_cold_request_without_bytecode_against_the_one_with_it():
+    from devtools.bench import cold_request
+
+    def outcome(name: str, seconds: float, error: str | None = None) -> cold_request.Outcome:
+        target = Target(name, "app", Path("/nowhere"), {}, "api")
+        return cold_request.Outcome(
+            target, ("settings/get-settings.json", False), [0.1], [seconds] * 10, {200}, error
+        )
+
+    cached = [outcome("SettingsFunction", 0.4), outcome("InvoicesFunction", 0.4)]
+    compiled = [outcome("SettingsFunction", 1.2), outcome("InvoicesFunction", 0, error="ImportError: x")]
+
+    section = cold_request.render_bytecode(cached, compiled, runs=10)
+
+    lines = section.markdown.splitlines()
+    assert "| SettingsFunction | 400.0 | 1200.0 | 3.00x |" in lines
+    assert "| InvoicesFunction | — | — | ERROR: ImportError: x |" in lines
+    assert section.errors == ("InvoicesFunction cold request without bytecode failed: ImportError: x",)

@@ -1,5 +1,6 @@
-"""ELF machine detection and the build check, on tiny synthetic headers."""
+"""ELF machine detection and the build check, on tiny synthetic headers and modules."""
 
+import py_compile
 from pathlib import Path
 
 import pytest
@@ -104,6 +105,54 @@ def test_a_layer_without_native_libraries_fails(tmp_path: Path, capsys: pytest.C
     assert "no native library of pydantic_core in the layer" in out
     assert "no native library of cryptography in the layer" in out
     assert "no native library of PIL in the layer" in out
+
+
+def module(build_dir: Path, relative: str, mode: py_compile.PycInvalidationMode | None) -> Path:
+    """A module of the build, compiled with `mode` (None: shipped without bytecode)."""
+    path = build_dir / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("ANSWER = 42\n")
+    if mode is not None:
+        py_compile.compile(str(path), invalidation_mode=mode, doraise=True)
+    return path
+
+
+def test_modules_with_unchecked_hash_bytecode_pass(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    build_dir = build(tmp_path, AARCH64_LAYER)
+    module(build_dir, "MeFunction/app.py", py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    module(
+        build_dir, "SharedLayer/python/invoicing/__init__.py", py_compile.PycInvalidationMode.UNCHECKED_HASH
+    )
+
+    assert main([str(build_dir)]) == 0
+    assert "every module has its bytecode" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "mode",
+    [None, py_compile.PycInvalidationMode.TIMESTAMP, py_compile.PycInvalidationMode.CHECKED_HASH],
+    ids=["no bytecode", "timestamp", "checked hash"],
+)
+def test_a_module_lambda_would_compile_at_each_cold_start_fails(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mode: py_compile.PycInvalidationMode | None
+):
+    build_dir = build(tmp_path, AARCH64_LAYER)
+    module(build_dir, "MeFunction/app.py", py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    module(build_dir, "SharedLayer/python/invoicing/settings.py", mode)
+
+    assert main([str(build_dir)]) == 1
+    out = capsys.readouterr().out
+    assert "SharedLayer: 1 modules without unchecked-hash bytecode" in out
+    assert "invoicing/settings.py" in out
+
+
+def test_bytecode_of_another_source_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    build_dir = build(tmp_path, AARCH64_LAYER)
+    app = module(build_dir, "MeFunction/app.py", py_compile.PycInvalidationMode.UNCHECKED_HASH)
+    app.write_text("ANSWER = 43\n")
+
+    assert main([str(build_dir)]) == 1
+    assert "MeFunction: 1 modules without unchecked-hash bytecode" in capsys.readouterr().out
 
 
 def test_a_missing_build_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
