@@ -77,6 +77,7 @@ def base_environment() -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
         "POWERTOOLS_TRACE_DISABLED": "true",
     }
 

@@ -7,6 +7,9 @@ per Authorization header (ReauthorizeEvery, 300 s), so an API key revoked or exp
 its cached Allow until that entry ends; every fresh check reads the key and refuses it.
 """
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import AuthorizerServices
+
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.data_classes import event_source
 from aws_lambda_powertools.utilities.data_classes.api_gateway_authorizer_event import (
@@ -18,8 +21,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from invoicing.auth.principal import Principal
 from invoicing.auth.route_access import statements_for
 from invoicing.errors import AuthenticationFailed
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import AuthorizerServices
 
 function = Function(AuthorizerServices)
 logger = function.logger

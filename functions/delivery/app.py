@@ -5,6 +5,9 @@ once, records the mail on the invoice and in the outbox, and queues it: the API 
 The delivery worker renders or reads the PDF and sends; see ARCHITECTURE.md, "Mail".
 """
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import MailRequestServices
+
 from typing import Annotated, Literal
 
 from aws_lambda_powertools.event_handler import Response
@@ -20,8 +23,6 @@ from invoicing.documents.files import MAX_FILE_BYTES, PDF, sniff
 from invoicing.documents.multipart import is_multipart, parse_files
 from invoicing.errors import PermissionDenied, UnsupportedMediaType, ValidationFailed
 from invoicing.invoices.model import ApiModel, Email, Invoice
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import MailRequestServices
 
 PDF_FIELD = "pdf"
 #: a PDF of at most 3 MiB in a multipart body: boundaries and part headers on top

@@ -4,6 +4,9 @@ What it does with a message is `invoicing.mail.delivery.MailDelivery`: claim, ch
 record; a failed send comes back after a backoff, and the last attempt gives the mail up.
 """
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import DeliveryServices
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -13,8 +16,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.mail.delivery import Attempt
 from invoicing.mail.message import OutboxMessage
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import DeliveryServices
 
 function = Function(DeliveryServices)
 services = function.services

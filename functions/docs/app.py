@@ -10,6 +10,9 @@ so its Content-Security-Policy allows scripts from this origin only and no inlin
 
 from __future__ import annotations
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import Services
+
 import json
 from functools import cache
 from importlib.util import find_spec
@@ -18,8 +21,6 @@ from pathlib import Path
 from aws_lambda_powertools.event_handler import Response
 
 from invoicing.errors import NotFound
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import Services
 
 HERE = Path(__file__).parent
 DOCUMENT_PATH = HERE / "openapi.json"

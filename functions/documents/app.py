@@ -4,6 +4,9 @@ PDF bytes are served through API Gateway's binary support (the client sends `Acc
 a PDF too large for a Lambda response is answered with a redirect to a pre-signed URL instead.
 """
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import DocumentServices
+
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -24,8 +27,6 @@ from invoicing.documents.multipart import parse_files
 from invoicing.documents.rendering import RenderedPdf
 from invoicing.invoices.enums import PdfRendition
 from invoicing.invoices.model import ApiModel, Attachment, Invoice
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import DocumentServices
 
 #: multipart boundaries and part headers on top of the files themselves
 MULTIPART_OVERHEAD_BYTES = 64 * 1024

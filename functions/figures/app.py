@@ -3,10 +3,11 @@
 Each costs a constant number of reads: the figures are kept up to date by every invoice change.
 """
 
-from invoicing.api.identity import READ_INVOICES, current_principal
-from invoicing.invoices.dashboard import DateRange, Stats
 from invoicing.wiring.function import ApiFunction
 from invoicing.wiring.services import TableServices
+
+from invoicing.api.identity import READ_INVOICES, current_principal
+from invoicing.invoices.dashboard import DateRange, Stats
 
 function = ApiFunction(TableServices)
 app = function.app

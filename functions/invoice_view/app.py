@@ -1,5 +1,8 @@
 """Seed 003's reads: its invoice shape and what each payment method costs."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import InvoiceViewServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
@@ -8,8 +11,6 @@ from invoicing.api.addresses import request_base_url
 from invoicing.api.identity import READ_INVOICES, current_principal
 from invoicing.invoices.seed_views import CalculationsView, SeedInvoice
 from invoicing.payments.method_prices import PaymentMethodOption
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import InvoiceViewServices
 
 function = ApiFunction(InvoiceViewServices)
 app = function.app

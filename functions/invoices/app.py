@@ -1,5 +1,8 @@
 """Invoices: create, read, change and delete (seed 001's invoice resource)."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import InvoiceServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -11,8 +14,6 @@ from invoicing.api.identity import READ_INVOICES, WRITE_INVOICES, current_princi
 from invoicing.errors import ValidationFailed
 from invoicing.invoices.edits import NOT_BLANK
 from invoicing.invoices.model import Invoice, InvoiceCreate, InvoiceFields, RowInput
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import InvoiceServices
 
 MAX_IDS = 100
 

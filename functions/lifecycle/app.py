@@ -1,5 +1,8 @@
 """Invoice lifecycle: publish, mark as sent, cancel, payments, credit notes (seeds 001 and 003)."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import DocumentServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -14,8 +17,6 @@ from invoicing.invoices.model import Invoice
 from invoicing.invoices.publishing import PublishRequest, PublishResponse
 from invoicing.invoices.seed_ids import MarkAsPaidRequest
 from invoicing.invoices.transitions import Payment
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import DocumentServices
 
 function = ApiFunction(DocumentServices)
 app = function.app

@@ -5,13 +5,13 @@ the invoice, recorded once however often SNS delivers it; hard bounces and compl
 address; a notification not of the mail its tags name is ignored.
 """
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import MailEventServices
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import SNSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import MailEventServices
 
 function = Function(MailEventServices)
 services = function.services

@@ -1,13 +1,14 @@
 """GET /v1/me: who the caller is, as the authorizer established it."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import Services
+
 from typing import Self
 
 from pydantic import BaseModel, Field
 
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.auth.principal import Principal, Scope
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import Services
 
 function = ApiFunction(Services)
 app = function.app

@@ -6,6 +6,9 @@ outbox and on the invoice, and queues it; the delivery worker sends it (SES or S
 See ARCHITECTURE.md, "Notifications".
 """
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import NotificationServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -19,8 +22,6 @@ from invoicing.api.identity import WRITE_INVOICES
 from invoicing.api.problems import problem_response
 from invoicing.clock import utc_now
 from invoicing.invoices.model import ApiModel, Email
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import NotificationServices
 
 function = ApiFunction(NotificationServices)
 app = function.app

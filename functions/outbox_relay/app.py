@@ -4,14 +4,15 @@ The relay loop is `invoicing.mail.relay.OutboxRelay`; its reads go through the o
 index: a Query per day and shard, never a Scan.
 """
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import RelayServices
+
 from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.clock import utc_now
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import RelayServices
 
 function = Function(RelayServices)
 services = function.services

@@ -1,6 +1,9 @@
 """Card and ACH payments of an invoice through the payment processor (seed 003), and the processor's
 signed webhook events that settle or return ACH debits."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import PaymentServices
+
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from invoicing.api.actor import current_actor
@@ -14,8 +17,6 @@ from invoicing.payments.requests import (
     CardPaymentRequest,
     PaymentAnswer,
 )
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import PaymentServices
 
 function = ApiFunction(PaymentServices)
 app = function.app

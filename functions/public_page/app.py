@@ -1,6 +1,9 @@
 """The hosted invoice page: public routes authorised by the link's token (or short code) alone,
 and the authenticated reissue of an invoice's link."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import PublicPageServices
+
 from decimal import Decimal
 
 from aws_lambda_powertools.event_handler import Response
@@ -28,8 +31,6 @@ from invoicing.payments.requests import AchPaymentRequest, CardPaymentRequest
 from invoicing.public_links.page import PaymentReceipt
 from invoicing.public_links.rendering import receipt_for, render_page
 from invoicing.public_links.urls import PublicLinkView
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import PublicPageServices
 
 function = ApiFunction(PublicPageServices)
 app = function.app

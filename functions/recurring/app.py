@@ -1,14 +1,15 @@
 """Recurring invoices: every hour, each template issues every invoice it has due as of the event's
 time, however long ago (the catch-up after an outage), and publishes and mails it with autoSend."""
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import RecurringServices
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.recurring.issuing import Outcome
 from invoicing.scheduling.job_runs import run_time
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import RecurringServices
 
 #: a run stops taking templates this close to its timeout; one cut short loses nothing, as every
 #: step is idempotent and the next run resumes the template

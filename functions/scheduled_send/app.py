@@ -1,14 +1,15 @@
 """Scheduled sends: the target of each invoice's one-time schedule, and the sweep (every five minutes)
 that sends what is due and not done through the `DueJobs` index. Both take "now" from the event."""
 
+from invoicing.wiring.function import Function
+from invoicing.wiring.services import ScheduledSendServices
+
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from invoicing.scheduling.delivery import SendOutcome
 from invoicing.scheduling.job_runs import run_time
-from invoicing.wiring.function import Function
-from invoicing.wiring.services import ScheduledSendServices
 
 #: the sweep stops taking sends this close to its timeout; the rest stays due for the next run
 TIME_RESERVE_MS = 5_000

@@ -1,13 +1,14 @@
 """Scheduled sending (seed 001): schedule and unschedule an invoice, and list the recurring templates."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import SchedulingServices
+
 from invoicing.api.actor import current_actor
 from invoicing.api.identity import READ_INVOICES, WRITE_INVOICES, current_principal
 from invoicing.api.problems import problem_response
 from invoicing.api.schedule_request import schedule_request
 from invoicing.clock import utc_now
 from invoicing.invoices.model import Invoice
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import SchedulingServices
 
 function = ApiFunction(SchedulingServices)
 app = function.app

@@ -1,5 +1,8 @@
 """Finding invoices: seed 001's page, dynamic search and CSV export, paid per page at any tenant size."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import SearchServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import Response
@@ -24,8 +27,6 @@ from invoicing.invoices.search import (
     reject_unknown_parameters,
     sort_from_page_parameters,
 )
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import SearchServices
 
 function = ApiFunction(SearchServices)
 app = function.app

@@ -1,5 +1,8 @@
 """Tenant settings: GET and PATCH /v1/settings (the seller printed on invoices, invoice defaults)."""
 
+from invoicing.wiring.function import ApiFunction
+from invoicing.wiring.services import TableServices
+
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Body
@@ -7,8 +10,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body
 from invoicing.api.identity import current_principal, requires_any_scope
 from invoicing.auth.principal import Scope
 from invoicing.tenants.settings import SettingsPatch, SettingsView, change_settings, read_settings
-from invoicing.wiring.function import ApiFunction
-from invoicing.wiring.services import TableServices
 
 function = ApiFunction(TableServices)
 app = function.app

@@ -14,7 +14,7 @@ class ConfigurationError(RuntimeError):
 class FunctionSettings(BaseModel):
     """Variables every function receives from template.yaml (Globals and its own Environment)."""
 
-    model_config = ConfigDict(frozen=True, extra="ignore")
+    model_config = ConfigDict(frozen=True, extra="ignore", defer_build=True)
 
     powertools_service_name: str
     stage: str

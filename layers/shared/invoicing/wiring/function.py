@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from aws_lambda_powertools import Logger, Metrics
 
 from invoicing.settings import ConfigurationError, DocumentsSettings, TableSettings, load_settings
+from invoicing.wiring.gc_at_init import freeze_and_resume_collection
 from invoicing.wiring.services import Services
 from invoicing.wiring.tracing import build_tracer
 
@@ -37,6 +38,7 @@ class Function[S: Services]:
         and its metrics flushed when it returns."""
         traced = self.tracer.capture_lambda_handler(self.metrics.log_metrics(handle))
         entry: Callable[[E, LambdaContext], R] = self.logger.inject_lambda_context(traced)
+        freeze_and_resume_collection()
         return entry
 
 
@@ -72,7 +74,7 @@ class ApiFunction[S: Services](Function[S]):
             if not isinstance(settings, DocumentsSettings):
                 raise ConfigurationError("keeping large responses needs DocumentsSettings")
             bucket = settings.bucket_name
-        return api_handler(
+        entry = api_handler(
             self.app,
             self.logger,
             self.tracer,
@@ -81,3 +83,5 @@ class ApiFunction[S: Services](Function[S]):
             idempotency_bucket=bucket,
             never_stored=never_stored,
         )
+        freeze_and_resume_collection()
+        return entry
