@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from invoicing.adapters.clients import LazyClient
-from invoicing.auth.tokens import KeyResolver
 from invoicing.errors import AuthenticationFailed, DependencyUnavailable
+
+if TYPE_CHECKING:
+    from invoicing.auth.tokens import KeyResolver
 
 SECRET_CACHE_SECONDS = 300
 
