@@ -89,3 +89,13 @@ def test_every_pynamodb_connection_and_boto3_client_shares_one_botocore_session(
 def test_every_pynamodb_connection_shares_one_dynamodb_client():
     assert Connection().client is dynamodb.transaction_connection().client
     assert Connection(region="eu-central-1").client is not dynamodb.transaction_connection().client
+
+
+def test_a_connection_made_after_the_endpoint_changed_gets_a_client_for_the_new_endpoint(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+    before = Connection().client
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:2")
+    after = Connection().client
+
+    assert before is not after
+    assert after.meta.endpoint_url == "http://127.0.0.1:2"

@@ -9,6 +9,7 @@ per model (about 5 ms of CPU each, in the first request that touches the model).
 
 from __future__ import annotations
 
+import os
 import threading
 from functools import cache
 from typing import Any, cast
@@ -38,13 +39,19 @@ class _OneClientSession:
             return client
 
 
+#: what botocore reads from the environment when it builds a client, which tools change between runs
+_CLIENT_ENVIRONMENT = ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB", "AWS_REGION", "AWS_DEFAULT_REGION")
+
+
 def _client_key(args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    """The arguments of a client, a botocore Config by the options it was given."""
+    """The arguments of a client, a botocore Config by the options it was given, and the environment
+    it was built in."""
     options = {name: value for name, value in kwargs.items() if name != "config"}
     config = kwargs.get("config")
     if config is not None:
         options["config"] = sorted(config._user_provided_options.items())
-    return repr((args, sorted(options.items())))
+    environment = [os.environ.get(name) for name in _CLIENT_ENVIRONMENT]
+    return repr((args, sorted(options.items()), environment))
 
 
 def _has_credentials(client: Any) -> bool:
