@@ -321,6 +321,7 @@ def render(outcomes: Sequence[Outcome], runs: int, tracing: bool) -> Section:
 def run(python: Path, deployment: LocalDeployment, runs: int) -> list[Section]:
     """Tracing off (as the cold-start table measures), then as deployed, against one moto server."""
     from devtools.stack.moto_server import MotoServer
+    from invoicing.adapters.dynamodb import forget_connections
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = MotoServer()
@@ -333,6 +334,7 @@ def run(python: Path, deployment: LocalDeployment, runs: int) -> list[Section]:
         os.environ.clear()
         os.environ.update(saved_environment)
         server.stop()
+        forget_connections()
 
 
 def _measured_sections(python: Path, moto: SeededMoto, runs: int) -> list[Section]:

@@ -59,7 +59,18 @@ def _has_credentials(client: Any) -> bool:
     return signer is None or signer._credentials is not None
 
 
-pynamodb.connection.base.get_session = cache(_OneClientSession)  # type: ignore[attr-defined,assignment]
+_pynamodb_session = cache(_OneClientSession)
+pynamodb.connection.base.get_session = _pynamodb_session  # type: ignore[attr-defined,assignment]
+
+
+def forget_connections() -> None:
+    """For a tool that moves one process from one AWS endpoint to another (`make bench`: a moto
+    server, then in-process mocks): the models bound so far, their connections and the client they
+    share are dropped, and the next use builds them for the environment as it then is."""
+    bind.cache_clear()
+    transaction_connection.cache_clear()
+    _pynamodb_session.cache_clear()
+
 
 UNBOUND_TABLE = "unbound"
 
