@@ -3,7 +3,9 @@
 Runs the functions in-process against moto with the template's table, seeds a tenant with N
 invoices (a few through the real create-and-publish path, so the figures are live, the rest by
 batched import), then counts the AWS API calls and the items each route reads. A read by id must
-be a single call, and the figure routes must read the same number of items, whatever the size.
+be a single call, and a figure route must make the same calls at any size and read at most the
+figure items there can be: a count and a EUR total per shard, and the tenant. How many shards hold
+figures depends on the random ids of the live invoices, not on the tenant's size.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from devtools.bench.inprocess import CallLog, counting_aws_calls, load_function, use_in_process_aws
 from devtools.bench.report import Section
 from devtools.template import ROOT, LocalDeployment, local_deployment
+from invoicing.adapters.figures_store import SHARDS
 
 TENANT_SIZES = (100, 10_000)
 SAMPLE_ID = "3f2b8c1e-6d4a-4f7b-9a2c-1e5d7b9c0a11"
@@ -33,6 +36,8 @@ ROUTES = (
 )
 SINGLE_CALL_ROUTE = ROUTES[0][0]
 CONSTANT_ROUTES = tuple(label for label, function, _ in ROUTES if function == "FiguresFunction")
+#: a count item and a EUR totals item per figures shard, and the tenant item
+MAX_FIGURE_ITEMS = 2 * SHARDS + 1
 #: invoices that go through the real create and publish path, so the figures are moved
 LIVE_INVOICES = 5
 #: invoices linked to the sample event's opportunity, whatever the tenant's size
@@ -112,6 +117,24 @@ def measure(size: int) -> dict[str, CallLog]:
     return results
 
 
+def _missed_targets(by_size: dict[int, dict[str, CallLog]], sizes: tuple[int, ...]) -> tuple[str, ...]:
+    missed = []
+    for size in sizes:
+        single = by_size[size][SINGLE_CALL_ROUTE]
+        if len(single.calls) != 1:
+            missed.append(f"{SINGLE_CALL_ROUTE} made {len(single.calls)} calls at {size:,} invoices")
+    for label in CONSTANT_ROUTES:
+        logs = [by_size[size][label] for size in sizes]
+        if len({tuple(log.calls) for log in logs}) != 1:
+            missed.append(f"{label} made {[log.calls for log in logs]} calls across tenant sizes")
+        missed += [
+            f"{label} read {log.items_read} items at {size:,} invoices (at most {MAX_FIGURE_ITEMS})"
+            for size, log in zip(sizes, logs, strict=True)
+            if log.items_read > MAX_FIGURE_ITEMS
+        ]
+    return tuple(missed)
+
+
 def run(sizes: tuple[int, ...] = TENANT_SIZES) -> Section:
     use_in_process_aws()
     by_size = {size: measure(size) for size in sizes}
@@ -123,22 +146,16 @@ def run(sizes: tuple[int, ...] = TENANT_SIZES) -> Section:
             log = by_size[size][label]
             cells.append(f"{len(log.calls)} ({', '.join(log.calls)}) | {log.items_read}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    failures = tuple(
-        f"{SINGLE_CALL_ROUTE} made {len(by_size[size][SINGLE_CALL_ROUTE].calls)} calls at {size:,} invoices"
-        for size in sizes
-        if len(by_size[size][SINGLE_CALL_ROUTE].calls) != 1
-    ) + tuple(
-        f"{label} read {[by_size[size][label].items_read for size in sizes]} items across tenant sizes"
-        for label in CONSTANT_ROUTES
-        if len({(by_size[size][label].items_read, len(by_size[size][label].calls)) for size in sizes}) != 1
-    )
+    failures = _missed_targets(by_size, sizes)
     markdown = "\n".join(
         [
             "## AWS calls per invoice route",
             "",
             f"Measured {datetime.now(UTC):%Y-%m-%d} by `make bench`: the functions in-process against moto,",
             "a tenant seeded with the given number of invoices. Targets: a read by id is one call at any",
-            "size; the figure routes make the same calls and read the same items at any size.",
+            "size; the figure routes make the same calls at any size and read at most the figure items",
+            f"there can be ({MAX_FIGURE_ITEMS}: a count and a EUR total per shard, and the tenant; how many",
+            "shards hold figures depends on the live invoices' random ids, not on the tenant's size).",
             "",
             *lines,
         ]
