@@ -100,32 +100,40 @@ def sample_event(relative_path: str) -> dict:
     return json.loads((EVENTS / relative_path).read_text(encoding="utf-8"))
 
 
-def imported_at_cold_start(function: str, modules: Iterable[str]) -> list[str]:
-    """Which of `modules` the function's `app` imports at cold start, in a fresh interpreter that
-    sees only the function's own directory and layers, as Lambda does."""
+def cold_start_probe(function: str, probe: str, *, environment: dict[str, str] | None = None) -> object:
+    """What `probe` prints last, as JSON, run in a fresh interpreter that sees only the function's own
+    directory and layers (as `sys.argv[1:]`, for the probe to put on `sys.path`), as Lambda does, with
+    the function's template environment and `environment` on top."""
     deployment = local_deployment()
     search_path = [deployment.function_directory(function), *deployment.function_layer_directories(function)]
-    probe = (
-        "import json, sys; names = sys.argv[1].split(','); sys.path[:0] = sys.argv[2:]; import app; "
-        "print(json.dumps(sorted(name for name in names if name in sys.modules)))"
-    )
-    environment = {
+    variables = {
         **os.environ,
         **deployment.function_environment(function),
         "AWS_REGION": REGION,
         "AWS_DEFAULT_REGION": REGION,
         "POWERTOOLS_TRACE_DISABLED": "true",
+        **(environment or {}),
     }
-    environment.pop("PYTHONPATH", None)
+    variables.pop("PYTHONPATH", None)
     completed = subprocess.run(
-        [sys.executable, "-c", probe, ",".join(modules), *map(str, search_path)],
+        [sys.executable, "-c", probe, *map(str, search_path)],
         cwd=deployment.function_directory(function),
-        env=environment,
+        env=variables,
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
     assert completed.returncode == 0, completed.stderr
-    imported: list[str] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def imported_at_cold_start(function: str, modules: Iterable[str]) -> list[str]:
+    """Which of `modules` the function's `app` imports at cold start."""
+    probe = (
+        f"import json, sys; names = {sorted(modules)!r}; sys.path[:0] = sys.argv[1:]; import app; "
+        "print(json.dumps(sorted(name for name in names if name in sys.modules)))"
+    )
+    imported = cold_start_probe(function, probe)
+    assert isinstance(imported, list)
     return imported
