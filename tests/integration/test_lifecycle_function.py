@@ -281,3 +281,20 @@ def test_publish_can_give_an_empty_draft_its_rows(functions):
 
     assert (status, published_status, answer) == (201, 200, {"id": empty["id"]})
     assert (published["status"], len(published["rows"])) == ("SENT", 1)
+
+
+@pytest.mark.parametrize("method", [False, True, "3", 3.0])
+def test_mark_as_paid_refuses_a_payment_method_id_that_is_not_an_integer(functions, method):
+    invoice = sent(functions)
+
+    status, problem = call(
+        functions,
+        "lifecycle/mark-as-paid.json",
+        invoice_id=invoice["id"],
+        body={"paymentMethodTypeId": method},
+    )
+    _, unchanged = call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])
+
+    assert status == 400
+    assert "paymentMethodTypeId" in json.dumps(problem)
+    assert unchanged["status"] == "SENT"

@@ -29,7 +29,7 @@ _METHODS_BY_ID = {index: method for method, index in PAYMENT_METHOD_TYPE_IDS.ite
 class MarkAsPaidRequest(ApiModel):
     """Seed 003's mark-as-paid body: how the balance was paid."""
 
-    paymentMethodTypeId: Annotated[int, Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS))] = Field(
+    paymentMethodTypeId: Annotated[int, Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS), strict=True)] = Field(
         default=0,
         description="1 CREDIT_CARD, 2 DEBIT_CARD, 3 ACH, 4 BANK_TRANSFER, 5 CASH, 6 CHECK, 7 OTHER (0 too).",
     )
