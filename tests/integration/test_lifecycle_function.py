@@ -283,7 +283,7 @@ def test_publish_can_give_an_empty_draft_its_rows(functions):
     assert (published["status"], len(published["rows"])) == ("SENT", 1)
 
 
-@pytest.mark.parametrize("method", [False, True, "3", 3.0])
+@pytest.mark.parametrize("method", [False, True, "3", 3.5])
 def test_mark_as_paid_refuses_a_payment_method_id_that_is_not_an_integer(functions, method):
     invoice = sent(functions)
 
@@ -298,3 +298,18 @@ def test_mark_as_paid_refuses_a_payment_method_id_that_is_not_an_integer(functio
     assert status == 400
     assert "paymentMethodTypeId" in json.dumps(problem)
     assert unchanged["status"] == "SENT"
+
+
+@pytest.mark.parametrize("method", [3, 3.0])
+def test_mark_as_paid_takes_a_payment_method_id_written_as_any_json_integer(functions, method):
+    invoice = sent(functions)
+
+    status, paid = call(
+        functions,
+        "lifecycle/mark-as-paid.json",
+        invoice_id=invoice["id"],
+        body={"paymentMethodTypeId": method},
+    )
+
+    assert status == 200
+    assert (paid["status"], paid["transactions"][-1]["paymentMethod"]) == ("PAID", "ACH")

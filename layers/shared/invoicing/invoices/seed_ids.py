@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from invoicing.invoices.enums import InvoiceStatus, PaymentMethod
 from invoicing.invoices.model import ApiModel
@@ -26,10 +26,19 @@ PAYMENT_METHOD_TYPE_IDS = {method: index for index, method in enumerate(PaymentM
 _METHODS_BY_ID = {index: method for method, index in PAYMENT_METHOD_TYPE_IDS.items()}
 
 
+def _json_integer(value: object) -> object:
+    """JSON Schema's integer, 3 or 3.0, and never true, false or "3", which pydantic would read as one."""
+    if isinstance(value, bool | str):
+        raise ValueError("Input should be an integer")
+    return value
+
+
 class MarkAsPaidRequest(ApiModel):
     """Seed 003's mark-as-paid body: how the balance was paid."""
 
-    paymentMethodTypeId: Annotated[int, Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS), strict=True)] = Field(
+    paymentMethodTypeId: Annotated[
+        int, BeforeValidator(_json_integer), Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS))
+    ] = Field(
         default=0,
         description="1 CREDIT_CARD, 2 DEBIT_CARD, 3 ACH, 4 BANK_TRANSFER, 5 CASH, 6 CHECK, 7 OTHER (0 too).",
     )
