@@ -37,7 +37,7 @@ class MarkAsPaidRequest(ApiModel):
     """Seed 003's mark-as-paid body: how the balance was paid."""
 
     paymentMethodTypeId: Annotated[
-        int, BeforeValidator(_json_integer), Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS))
+        int, Field(ge=0, le=len(PAYMENT_METHOD_TYPE_IDS)), BeforeValidator(_json_integer)
     ] = Field(
         default=0,
         description="1 CREDIT_CARD, 2 DEBIT_CARD, 3 ACH, 4 BANK_TRANSFER, 5 CASH, 6 CHECK, 7 OTHER (0 too).",
