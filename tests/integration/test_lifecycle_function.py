@@ -283,16 +283,17 @@ def test_publish_can_give_an_empty_draft_its_rows(functions):
     assert (published["status"], len(published["rows"])) == ("SENT", 1)
 
 
+def mark_paid_by(functions, method: object) -> tuple[dict, int, object]:
+    """A sent invoice marked as paid with `method` as its paymentMethodTypeId."""
+    invoice = sent(functions)
+    body = {"paymentMethodTypeId": method}
+    status, answer = call(functions, "lifecycle/mark-as-paid.json", invoice_id=invoice["id"], body=body)
+    return invoice, status, answer
+
+
 @pytest.mark.parametrize("method", [False, True, "3", 3.5])
 def test_mark_as_paid_refuses_a_payment_method_id_that_is_not_an_integer(functions, method):
-    invoice = sent(functions)
-
-    status, problem = call(
-        functions,
-        "lifecycle/mark-as-paid.json",
-        invoice_id=invoice["id"],
-        body={"paymentMethodTypeId": method},
-    )
+    invoice, status, problem = mark_paid_by(functions, method)
     _, unchanged = call(functions, "invoices/find-invoice.json", invoice_id=invoice["id"])
 
     assert status == 400
@@ -302,14 +303,7 @@ def test_mark_as_paid_refuses_a_payment_method_id_that_is_not_an_integer(functio
 
 @pytest.mark.parametrize("method", [3, 3.0])
 def test_mark_as_paid_takes_a_payment_method_id_written_as_any_json_integer(functions, method):
-    invoice = sent(functions)
-
-    status, paid = call(
-        functions,
-        "lifecycle/mark-as-paid.json",
-        invoice_id=invoice["id"],
-        body={"paymentMethodTypeId": method},
-    )
+    _, status, paid = mark_paid_by(functions, method)
 
     assert status == 200
     assert (paid["status"], paid["transactions"][-1]["paymentMethod"]) == ("PAID", "ACH")
