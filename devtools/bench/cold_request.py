@@ -38,8 +38,6 @@ from devtools.template import ROOT, LocalDeployment
 
 SECTIONS = {False: "cold-request", True: "cold-request-traced"}
 BYTECODE_SECTION = "cold-request-bytecode"
-#: the probe's flag, in a target's environment, for a run without bytecode (read by `_run_once`)
-NO_BYTECODE = "BENCH_WITHOUT_BYTECODE"
 #: measured again without shipped bytecode: the baselines and functions of one, two and many models
 WITHOUT_BYTECODE = (
     "minimal boto3 handler",
@@ -138,18 +136,22 @@ def _seed(endpoint: str, deployment: LocalDeployment) -> tuple[str, str]:
     return draft.id, sent.id
 
 
+def _bytecode_options(python: Path, pycache: Path | None) -> list[str]:
+    """The bytecode cache at `pycache`; with none, a cache directory that does not exist and is
+    never written (`-B`; `-I` ignores PYTHONDONTWRITEBYTECODE), as on Lambda without `.pyc` files."""
+    if pycache is None:
+        return ["-B", "-X", f"pycache_prefix={python.parent.parent / 'no-pycache'}"]
+    return ["-X", f"pycache_prefix={pycache}"]
+
+
 def _run_once(
-    python: Path, pycache: Path, target: Target, event: Path, endpoint: str
+    python: Path, pycache: Path | None, target: Target, event: Path, endpoint: str
 ) -> tuple[float, float, int]:
-    """One probe; a target `without_bytecode` never writes to `pycache` (`-B`; `-I` ignores
-    PYTHONDONTWRITEBYTECODE), which is then an empty one."""
     completed = subprocess.run(
         [
             str(python),
             "-I",
-            *(["-B"] if target.environment.get(NO_BYTECODE) else []),
-            "-X",
-            f"pycache_prefix={pycache}",
+            *_bytecode_options(python, pycache),
             "-c",
             PROBE,
             target.module,
@@ -186,7 +188,7 @@ class SeededMoto:
         return self.invoice_ids
 
 
-def _sample(python: Path, pycache: Path, outcome: Outcome, moto: SeededMoto) -> None:
+def _sample(python: Path, pycache: Path | None, outcome: Outcome, moto: SeededMoto) -> None:
     """One timed run, on a fresh seeding when the sample writes; a failure is recorded in `outcome`
     and stops its runs."""
     sample, on_draft = outcome.sample
@@ -212,18 +214,12 @@ def traced(target: Target) -> Target:
     return dataclasses.replace(target, environment=environment | {"_X_AMZN_TRACE_ID": TRACE_HEADER})
 
 
-def without_bytecode(target: Target) -> Target:
-    """`target` as Lambda runs a package without `.pyc` files: every module compiled at import, and
-    nothing written (Lambda's code directories are read-only; the probe's cache is an empty one)."""
-    return dataclasses.replace(target, environment=target.environment | {NO_BYTECODE: "1"})
-
-
 def measure(
     python: Path, moto: SeededMoto, runs: int, tracing: bool, only: Collection[str] | None = None
 ) -> list[Outcome]:
     """One untimed round, then `runs` timed rounds in rotating order; with `tracing`, the functions
     trace as deployed (the minimal handler has no SDK to trace with). `only` names the targets to
-    measure without shipped bytecode, in an empty cache, instead of all of them with it."""
+    measure without bytecode (compiled at import), instead of all of them with it."""
     deployment = moto.deployment
     environment = base_environment() | {"TABLE_NAME": deployment.ref("InvoicingTable")}
     baseline = Target(
@@ -234,22 +230,17 @@ def measure(
         if target.name in SAMPLES:
             outcomes.append(Outcome(traced(target) if tracing else target, SAMPLES[target.name]))
     if only is not None:
-        outcomes = [
-            dataclasses.replace(outcome, target=without_bytecode(outcome.target))
-            for outcome in outcomes
-            if outcome.target.name in only
-        ]
-    with tempfile.TemporaryDirectory(prefix="empty-pycache-") as empty:
-        pycache = Path(empty) if only is not None else python.parent.parent / "pycache"
-        for outcome in outcomes:
-            _sample(python, pycache, outcome, moto)
-            outcome.imports.clear()
-            outcome.requests.clear()
-        for round_number in range(runs):
-            shift = round_number % len(outcomes)
-            for outcome in outcomes[shift:] + outcomes[:shift]:
-                if outcome.error is None:
-                    _sample(python, pycache, outcome, moto)
+        outcomes = [outcome for outcome in outcomes if outcome.target.name in only]
+    pycache = None if only is not None else python.parent.parent / "pycache"
+    for outcome in outcomes:
+        _sample(python, pycache, outcome, moto)
+        outcome.imports.clear()
+        outcome.requests.clear()
+    for round_number in range(runs):
+        shift = round_number % len(outcomes)
+        for outcome in outcomes[shift:] + outcomes[:shift]:
+            if outcome.error is None:
+                _sample(python, pycache, outcome, moto)
     return outcomes
 
 
